@@ -1,0 +1,60 @@
+#include "command.h"
+
+#include <memory>
+
+#include "server.h"
+#include "util.h"
+
+namespace ember {
+
+CommandTable& CommandTable::Get() {
+  static CommandTable table;
+  return table;
+}
+
+void CommandTable::Add(CommandSpec spec) {
+  auto* owned = new CommandSpec(std::move(spec));  // lives for the process
+  by_name_[owned->name] = owned;
+  ordered_.push_back(owned);
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[32];
+  if (name.size() >= sizeof(buf)) {
+    auto it = by_name_.find(ToLower(name));
+    return it == by_name_.end() ? nullptr : it->second;
+  }
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  thread_local std::string key;
+  key.assign(buf, name.size());
+  auto it = by_name_.find(key);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+void CommandTable::KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* out) {
+  out->clear();
+  if (spec.first_key <= 0 || argc <= static_cast<size_t>(spec.first_key)) return;
+  int64_t last = spec.last_key >= 0 ? spec.last_key : static_cast<int64_t>(argc) + spec.last_key;
+  if (last >= static_cast<int64_t>(argc)) last = static_cast<int64_t>(argc) - 1;
+  for (int64_t i = spec.first_key; i <= last; i += spec.key_step) out->push_back(static_cast<size_t>(i));
+}
+
+void RegisterAllCommands() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  CommandTable& t = CommandTable::Get();
+  RegisterStringFamily(t);
+  RegisterKeysFamily(t);
+  RegisterServerFamily(t);
+}
+
+Db& CmdCtx::db(std::string_view key) { return server.ShardFor(key).db(); }
+Db& CmdCtx::db_at(uint32_t shard_index) { return server.shard(shard_index).db(); }
+
+void CmdCtx::WrongArity() { reply.Error("wrong number of arguments for '" + spec.name + "' command"); }
+
+}  // namespace ember

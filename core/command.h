@@ -1,0 +1,104 @@
+// The command table: the one place that says, for every command, its name,
+// arity, flags, key positions and handler. The dispatcher routes by it,
+// COMMAND reports from it, and (later) ACL categories and modules read it.
+// Each *_family.cc file registers its commands here at start-up.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "reply.h"
+
+namespace ember {
+
+class Conn;
+class Db;
+class Server;
+class Shard;
+
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1 << 0,
+  kCmdReadOnly = 1 << 1,
+  kCmdFast = 1 << 2,
+  kCmdAdmin = 1 << 3,
+  kCmdDenyOom = 1 << 4,
+  kCmdNoScript = 1 << 5,
+  kCmdLoading = 1 << 6,
+  kCmdStale = 1 << 7,
+  kCmdNoAuth = 1 << 8,
+  kCmdBlocking = 1 << 9,
+  kCmdPubSub = 1 << 10,
+  kCmdMayReplicate = 1 << 11,
+  kCmdSkipMonitor = 1 << 12,
+  kCmdSkipSlowlog = 1 << 13,
+  kCmdAllowBusy = 1 << 14,
+  // Routing (ember): runs on the client's thread and touches no keyspace.
+  kCmdConnection = 1 << 20,
+  // Routing (ember): needs every shard held (DBSIZE, FLUSHALL, KEYS, INFO).
+  kCmdAllShards = 1 << 21,
+};
+
+struct CmdCtx;
+using CommandHandler = void (*)(CmdCtx&);
+// For commands whose shard is not a key's: returns the shard index.
+using ShardRouter = uint32_t (*)(std::span<const std::string_view> argv, uint32_t shard_count);
+
+struct CommandSpec {
+  std::string name;   // lower case; "config|get" for a subcommand
+  int arity;          // Redis: N exactly, -N at least N (the name counts)
+  uint32_t flags;
+  int first_key;      // 0: no keys
+  int last_key;       // negative: from the end (-1 = last argument)
+  int key_step;
+  CommandHandler handler;
+  std::string group;  // "string", "generic", "server", "connection"
+  std::string summary;
+  std::string since;
+  ShardRouter router = nullptr;
+  std::vector<CommandSpec> subcommands;  // for COMMAND output; dispatch is the parent's
+};
+
+// What a handler sees. Keys are resolved to their shard's Db through db();
+// the dispatcher guarantees every shard a command's keys live on is owned by
+// or held by the running thread.
+struct CmdCtx {
+  std::span<const std::string_view> argv;
+  Reply& reply;
+  Server& server;
+  Shard& shard;          // the thread running the command
+  Conn* conn;            // the client, when running on its thread; else nullptr
+  const CommandSpec& spec;
+
+  Db& db(std::string_view key);
+  Db& db_at(uint32_t shard_index);
+  size_t argc() const { return argv.size(); }
+  std::string_view arg(size_t i) const { return argv[i]; }
+  void WrongArity();
+};
+
+class CommandTable {
+ public:
+  static CommandTable& Get();
+  void Add(CommandSpec spec);
+  // Case-insensitive, without allocating for names up to 31 bytes.
+  const CommandSpec* Find(std::string_view name) const;
+  const std::vector<const CommandSpec*>& All() const { return ordered_; }
+  // Key argument indexes of a command line per the spec's key positions.
+  static void KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* out);
+
+ private:
+  std::unordered_map<std::string, CommandSpec*> by_name_;
+  std::vector<const CommandSpec*> ordered_;
+};
+
+// The registrations, one per family file.
+void RegisterStringFamily(CommandTable& t);
+void RegisterKeysFamily(CommandTable& t);
+void RegisterServerFamily(CommandTable& t);
+void RegisterAllCommands();
+
+}  // namespace ember

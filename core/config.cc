@@ -1,0 +1,383 @@
+#include "config.h"
+
+#include <ini.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "util.h"
+
+namespace ember {
+
+namespace {
+
+// Parameters ember acts on (or will, as its issues land). Redis's names,
+// ranges and defaults unless the doc says otherwise.
+const ParamSpec kOwnParams[] = {
+    {"bind", nullptr, ParamType::kString, 0, 0, nullptr, "127.0.0.1", true,
+     "Addresses to listen on, separated by spaces (IPv4 or IPv6)."},
+    {"port", nullptr, ParamType::kInt, 0, 65535, nullptr, "6379", true, "TCP port for clients."},
+    {"shards", nullptr, ParamType::kInt, 0, 1024, nullptr, "0", true,
+     "Worker threads, each owning a part of the keyspace; 0 means one per CPU core."},
+    {"tcp-backlog", nullptr, ParamType::kInt, 0, 65535, nullptr, "511", true, "listen() backlog."},
+    {"tcp-keepalive", nullptr, ParamType::kInt, 0, 2147483647, nullptr, "300", false,
+     "SO_KEEPALIVE interval in seconds for client sockets; 0 turns it off."},
+    {"timeout", nullptr, ParamType::kInt, 0, 2147483647, nullptr, "0", false,
+     "Close a client idle for this many seconds; 0 never closes idle clients."},
+    {"maxclients", nullptr, ParamType::kInt, 1, 2147483647, nullptr, "10000", false,
+     "Most clients connected at once; more get '-ERR max number of clients reached'."},
+    {"proto-max-bulk-len", nullptr, ParamType::kMemory, 1024 * 1024, INT64_MAX, nullptr, "536870912", false,
+     "Largest bulk string a client may send."},
+    {"proto-max-multibulk-len", nullptr, ParamType::kInt, 1, 2147483647, nullptr, "2147483647", false,
+     "Most arguments in one command (ember; Redis fixes this at INT_MAX)."},
+    {"proto-inline-max-size", nullptr, ParamType::kMemory, 1024, 1073741824, nullptr, "65536", false,
+     "Longest inline command line, and longest '*'/'$' header line (ember; Redis fixes it at 64kb)."},
+    {"client-query-buffer-limit", nullptr, ParamType::kMemory, 1024 * 1024, INT64_MAX, nullptr, "1073741824", false,
+     "A client whose unparsed input exceeds this is disconnected."},
+    {"client-output-buffer-limit", nullptr, ParamType::kString, 0, 0, nullptr,
+     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", false,
+     "Accepted; output buffer limits take effect once ember has pub/sub and replicas."},
+    {"loglevel", nullptr, ParamType::kEnum, 0, 0, "debug|verbose|notice|warning|nothing", "notice", false,
+     "Log verbosity."},
+    {"logfile", nullptr, ParamType::kString, 0, 0, nullptr, "", true, "Log file; empty logs to standard output."},
+    {"hz", nullptr, ParamType::kInt, 1, 500, nullptr, "10", false,
+     "Background tasks (active expiry, idle-client checks, rehashing) run this many times a second."},
+    {"dynamic-hz", nullptr, ParamType::kBool, 0, 0, nullptr, "yes", false,
+     "Accepted for compatibility; ember's cron rate is hz."},
+    {"activerehashing", nullptr, ParamType::kBool, 0, 0, nullptr, "yes", false,
+     "Spend up to 1 ms per cron tick moving buckets when a shard's table is resizing."},
+    {"databases", nullptr, ParamType::kInt, 1, 1, nullptr, "1", true,
+     "ember has one database (SELECT 0); other indexes are refused."},
+    {"daemonize", nullptr, ParamType::kBool, 0, 0, nullptr, "no", true,
+     "Accepted for compatibility; ember runs in the foreground (use your service manager)."},
+    {"pidfile", nullptr, ParamType::kString, 0, 0, nullptr, "", true, "Write the process id to this file."},
+    {"dir", nullptr, ParamType::kString, 0, 0, nullptr, ".", false,
+     "Working directory for snapshot and AOF files."},
+    {"maxmemory", nullptr, ParamType::kMemory, 0, INT64_MAX, nullptr, "0", false,
+     "Accepted; the memory limit takes effect once ember has eviction."},
+    {"maxmemory-policy", nullptr, ParamType::kEnum, 0, 0,
+     "volatile-lru|volatile-lfu|volatile-random|volatile-ttl|allkeys-lru|allkeys-lfu|allkeys-random|noeviction",
+     "noeviction", false, "Accepted; takes effect once ember has eviction."},
+    {"maxmemory-samples", nullptr, ParamType::kInt, 1, 64, nullptr, "5", false,
+     "Accepted; takes effect once ember has eviction."},
+    {"save", nullptr, ParamType::kString, 0, 0, nullptr, "3600 1 300 100 60 10000", false,
+     "Accepted; snapshot schedules take effect once ember has snapshots."},
+    {"appendonly", nullptr, ParamType::kBool, 0, 0, nullptr, "no", false,
+     "Accepted; takes effect once ember has the append-only file."},
+    {"appendfilename", nullptr, ParamType::kString, 0, 0, nullptr, "appendonly.aof", true,
+     "Accepted; takes effect once ember has the append-only file."},
+    {"appendfsync", nullptr, ParamType::kEnum, 0, 0, "always|everysec|no", "everysec", false,
+     "Accepted; takes effect once ember has the append-only file."},
+    {"dbfilename", nullptr, ParamType::kString, 0, 0, nullptr, "dump.rdb", false,
+     "Accepted; takes effect once ember has snapshots."},
+    {"requirepass", nullptr, ParamType::kString, 0, 0, nullptr, "", false,
+     "Accepted; takes effect once ember has AUTH."},
+    {"protected-mode", nullptr, ParamType::kBool, 0, 0, nullptr, "yes", false,
+     "Accepted; takes effect once ember has protected mode."},
+    {"slowlog-log-slower-than", nullptr, ParamType::kInt, -1, INT64_MAX, nullptr, "10000", false,
+     "Accepted; takes effect once ember has SLOWLOG."},
+    {"slowlog-max-len", nullptr, ParamType::kInt, 0, 2147483647, nullptr, "128", false,
+     "Accepted; takes effect once ember has SLOWLOG."},
+    {"latency-monitor-threshold", nullptr, ParamType::kInt, 0, INT64_MAX, nullptr, "0", false,
+     "Accepted; takes effect once ember has LATENCY."},
+    {"unixsocket", nullptr, ParamType::kString, 0, 0, nullptr, "", true,
+     "Accepted; ember listens on TCP only."},
+    {"unixsocketperm", nullptr, ParamType::kInt, 0, 0777, nullptr, "0", true, "Accepted; ember listens on TCP only."},
+};
+
+const ParamSpec kCompatParams[] = {
+#include "config_compat.inc"
+};
+
+std::vector<std::string> SplitWords(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// "" and '' in a config file mean the empty string.
+std::string Unquote(std::string_view v) {
+  if (v.size() >= 2 && ((v.front() == '"' && v.back() == '"') || (v.front() == '\'' && v.back() == '\'')))
+    return std::string(v.substr(1, v.size() - 2));
+  return std::string(v);
+}
+
+std::string QuoteForFile(const std::string& v) { return v.empty() ? "\"\"" : v; }
+
+}  // namespace
+
+Config::Config() {
+  auto add = [this](const ParamSpec& spec) {
+    Param p;
+    p.spec = &spec;
+    p.value = spec.default_value;
+    std::string name = spec.name;
+    if (spec.alias) aliases_[spec.alias] = name;
+    params_.emplace(std::move(name), std::move(p));
+  };
+  for (const ParamSpec& s : kOwnParams) add(s);
+  for (const ParamSpec& s : kCompatParams) add(s);
+
+  auto bind_int = [this](const char* name, std::atomic<int64_t>* a) {
+    Param* p = Find(name);
+    p->mirror = a;
+    int64_t v = 0;
+    if (p->spec->type == ParamType::kMemory)
+      v = ParseMemory(p->value).value_or(0);
+    else
+      ParseInt64(p->value, &v);
+    a->store(v);
+  };
+  bind_int("timeout", &live.timeout);
+  bind_int("maxclients", &live.maxclients);
+  bind_int("proto-max-bulk-len", &live.proto_max_bulk_len);
+  bind_int("proto-max-multibulk-len", &live.proto_max_multibulk_len);
+  bind_int("proto-inline-max-size", &live.proto_inline_max_size);
+  bind_int("client-query-buffer-limit", &live.client_query_buffer_limit);
+  bind_int("hz", &live.hz);
+  bind_int("active-expire-effort", &live.active_expire_effort);
+  bind_int("tcp-keepalive", &live.tcp_keepalive);
+  Find("activerehashing")->bool_mirror = &live.activerehashing;
+}
+
+Config::Param* Config::Find(std::string_view name) {
+  std::string lower = ToLower(name);
+  auto it = params_.find(lower);
+  if (it != params_.end()) return &it->second;
+  auto a = aliases_.find(lower);
+  if (a != aliases_.end()) return &params_.find(a->second)->second;
+  return nullptr;
+}
+
+const Config::Param* Config::Find(std::string_view name) const { return const_cast<Config*>(this)->Find(name); }
+
+bool Config::Known(std::string_view name) const { return Find(name) != nullptr; }
+
+std::string Config::Normalize(const ParamSpec& spec, std::string_view value, std::string* out) const {
+  switch (spec.type) {
+    case ParamType::kBool: {
+      if (EqualsIgnoreCase(value, "yes"))
+        *out = "yes";
+      else if (EqualsIgnoreCase(value, "no"))
+        *out = "no";
+      else
+        return "argument must be 'yes' or 'no'";
+      return "";
+    }
+    case ParamType::kInt: {
+      int64_t v;
+      if (!ParseInt64(value, &v)) return "argument couldn't be parsed into an integer";
+      if (v < spec.min || v > spec.max)
+        return "argument must be between " + std::to_string(spec.min) + " and " + std::to_string(spec.max) +
+               " inclusive";
+      *out = std::to_string(v);
+      return "";
+    }
+    case ParamType::kMemory: {
+      auto v = ParseMemory(value);
+      if (!v) return "argument must be a memory value";
+      if (*v < spec.min || *v > spec.max)
+        return "argument must be between " + std::to_string(spec.min) + " and " + std::to_string(spec.max) +
+               " inclusive";
+      *out = std::to_string(*v);
+      return "";
+    }
+    case ParamType::kEnum: {
+      std::vector<std::string> words = SplitWords(spec.enum_values, '|');
+      for (const std::string& w : words)
+        if (EqualsIgnoreCase(value, w)) {
+          *out = w;
+          return "";
+        }
+      std::string msg = "argument(s) must be one of the following: ";
+      for (size_t i = 0; i < words.size(); ++i) msg += (i ? ", " : "") + words[i];
+      return msg;
+    }
+    case ParamType::kString:
+      *out = std::string(value);
+      return "";
+  }
+  return "";
+}
+
+std::string Config::Set(std::string_view name, std::string_view value, bool at_startup) {
+  std::function<void(const std::string&)> hook;
+  std::string canonical;
+  {
+    std::lock_guard lock(mu_);
+    Param* p = Find(name);
+    if (!p) return "unknown";
+    if (p->spec->immutable && !at_startup) return "can't set immutable config";
+    std::string err = Normalize(*p->spec, value, &canonical);
+    if (!err.empty()) return err;
+    p->value = canonical;
+    if (p->mirror) {
+      int64_t v = 0;
+      if (p->spec->type == ParamType::kMemory)
+        v = ParseMemory(canonical).value_or(0);
+      else
+        ParseInt64(canonical, &v);
+      p->mirror->store(v, std::memory_order_relaxed);
+    }
+    if (p->bool_mirror) p->bool_mirror->store(canonical == "yes", std::memory_order_relaxed);
+    if (!at_startup) hook = p->on_change;
+  }
+  if (hook) hook(canonical);
+  return "";
+}
+
+bool Config::Get(std::string_view name, std::string* value) const {
+  std::lock_guard lock(mu_);
+  const Param* p = Find(name);
+  if (!p) return false;
+  *value = p->value;
+  return true;
+}
+
+std::vector<std::pair<std::string, std::string>> Config::Match(std::string_view pattern) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, p] : params_)
+    if (GlobMatch(pattern, name, true)) out.emplace_back(name, p.value);
+  for (const auto& [alias, name] : aliases_)
+    if (GlobMatch(pattern, alias, true) && !GlobMatch(pattern, name, true))
+      out.emplace_back(alias, params_.find(name)->second.value);
+  return out;
+}
+
+void Config::OnChange(std::string_view name, std::function<void(const std::string&)> fn) {
+  std::lock_guard lock(mu_);
+  Find(name)->on_change = std::move(fn);
+}
+
+std::vector<const ParamSpec*> Config::Specs() const {
+  std::vector<const ParamSpec*> out;
+  for (const ParamSpec& s : kOwnParams) out.push_back(&s);
+  for (const ParamSpec& s : kCompatParams) out.push_back(&s);
+  return out;
+}
+
+namespace {
+struct LoadState {
+  Config* config;
+  std::string path;
+  std::string error;
+  std::set<std::string> multi_seen;
+};
+}  // namespace
+
+std::string Config::LoadFile(const std::string& path) {
+  LoadState state{this, path, "", {}};
+  int rc = ini_parse(
+      path.c_str(),
+      [](void* user, const char* /*section*/, const char* name, const char* value) -> int {
+        auto* st = static_cast<LoadState*>(user);
+        std::string err = st->config->Set(name, Unquote(value), true);
+        if (err == "unknown") err = "unknown directive '" + std::string(name) + "'";
+        if (!err.empty()) {
+          if (st->error.empty()) st->error = err;
+          return 0;
+        }
+        return 1;
+      },
+      &state);
+  if (rc < 0) return "cannot open config file '" + path + "'";
+  if (rc > 0) return "config file '" + path + "' line " + std::to_string(rc) + ": " + state.error;
+  config_file_ = path;
+  return "";
+}
+
+std::string Config::LoadEnvironment() {
+  for (char** env = environ; *env; ++env) {
+    std::string_view kv(*env);
+    if (kv.substr(0, 6) != "EMBER_") continue;
+    size_t eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string name = ToLower(kv.substr(6, eq - 6));
+    for (char& c : name)
+      if (c == '_') c = '-';
+    if (!Known(name)) continue;
+    std::string err = Set(name, kv.substr(eq + 1), true);
+    if (!err.empty()) return "environment variable " + std::string(kv.substr(0, eq)) + ": " + err;
+  }
+  return "";
+}
+
+std::string Config::Rewrite() {
+  if (config_file_.empty()) return "The server is running without a config file";
+  std::ifstream in(config_file_);
+  if (!in) return "cannot read the config file";
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+
+  std::lock_guard lock(mu_);
+  std::set<std::string> written;
+  std::vector<std::string> out;
+  for (const std::string& l : lines) {
+    std::string t = Trim(l);
+    size_t eq = t.find('=');
+    if (t.empty() || t[0] == '#' || t[0] == ';' || t[0] == '[' || eq == std::string::npos) {
+      out.push_back(l);
+      continue;
+    }
+    std::string name = ToLower(Trim(t.substr(0, eq)));
+    Param* p = Find(name);
+    if (!p) {
+      out.push_back(l);
+      continue;
+    }
+    std::string canonical = p->spec->name;
+    if (written.count(canonical)) continue;  // a later duplicate: the first line now holds the value
+    written.insert(canonical);
+    out.push_back(canonical + " = " + QuoteForFile(p->value));
+  }
+  for (const auto& [name, p] : params_) {
+    if (written.count(name) || p.value == p.spec->default_value) continue;
+    out.push_back(name + " = " + QuoteForFile(p.value));
+  }
+  std::string tmp = config_file_ + ".tmp";
+  {
+    std::ofstream o(tmp, std::ios::trunc);
+    if (!o) return "cannot write the config file";
+    for (const std::string& l : out) o << l << '\n';
+    o.flush();
+    if (!o) return "cannot write the config file";
+  }
+  if (rename(tmp.c_str(), config_file_.c_str()) != 0) return "cannot replace the config file";
+  return "";
+}
+
+std::string Config::Template() const {
+  std::ostringstream o;
+  o << "# ember.conf: every parameter with its default value.\n"
+       "# Format: INI, one 'name = value' per line; names are Redis's directive names.\n"
+       "# Precedence: built-in defaults < this file < EMBER_<NAME> environment variables\n"
+       "# (EMBER_MAXMEMORY_POLICY=allkeys-lru) < command-line flags (--maxmemory-policy allkeys-lru).\n\n";
+  for (const ParamSpec* s : Specs()) {
+    o << "# " << s->doc;
+    if (s->type == ParamType::kEnum) o << " One of: " << s->enum_values << '.';
+    if (s->immutable) o << " Start-up only.";
+    o << '\n' << s->name << " = " << QuoteForFile(s->default_value) << "\n\n";
+  }
+  return o.str();
+}
+
+}  // namespace ember

@@ -1,0 +1,98 @@
+// Config: every server parameter, by its Redis directive name. Values come
+// from built-in defaults, then ember.conf (INI: "name = value"), then EMBER_*
+// environment variables, then command-line flags; CONFIG GET/SET/REWRITE
+// read and change them at run time.
+//
+// Parameters the hot path reads are mirrored into atomics (Config::Live) so
+// shard threads read them without a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ember {
+
+enum class ParamType { kBool, kInt, kMemory, kEnum, kString };
+
+struct ParamSpec {
+  const char* name;
+  const char* alias;
+  ParamType type;
+  long long min, max;
+  const char* enum_values;  // "a|b|c" for kEnum
+  const char* default_value;
+  bool immutable;
+  const char* doc;
+};
+
+class Config {
+ public:
+  // Values the shard threads read on every request or cron tick.
+  struct Live {
+    std::atomic<int64_t> timeout{0};
+    std::atomic<int64_t> maxclients{10000};
+    std::atomic<int64_t> proto_max_bulk_len{512LL * 1024 * 1024};
+    std::atomic<int64_t> proto_max_multibulk_len{INT32_MAX};
+    std::atomic<int64_t> proto_inline_max_size{64 * 1024};
+    std::atomic<int64_t> client_query_buffer_limit{1024LL * 1024 * 1024};
+    std::atomic<int64_t> hz{10};
+    std::atomic<int64_t> active_expire_effort{1};
+    std::atomic<bool> activerehashing{true};
+    std::atomic<int64_t> tcp_keepalive{300};
+  };
+
+  Config();
+
+  // Sets a parameter from text; returns "" or the reason it was refused
+  // (the tail of Redis's CONFIG SET error). at_startup allows immutable ones.
+  std::string Set(std::string_view name, std::string_view value, bool at_startup);
+  bool Get(std::string_view name, std::string* value) const;
+  // (name, value) of every parameter matching the glob, in name order.
+  std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern) const;
+  bool Known(std::string_view name) const;
+
+  // Loads "name = value" lines; returns "" or an error naming file and line.
+  std::string LoadFile(const std::string& path);
+  // EMBER_<NAME> with '_' for '-' (EMBER_MAXMEMORY_POLICY).
+  std::string LoadEnvironment();
+  // Writes current values back into the file, keeping its comments and
+  // order; parameters not in it and not at their default are appended.
+  std::string Rewrite();
+  // A complete, commented ember.conf with every default.
+  std::string Template() const;
+
+  const std::string& config_file() const { return config_file_; }
+  void set_config_file(std::string path) { config_file_ = std::move(path); }
+  std::vector<const ParamSpec*> Specs() const;
+
+  // Called after a successful Set of this parameter (not at start-up).
+  void OnChange(std::string_view name, std::function<void(const std::string&)> fn);
+
+  Live live;
+
+ private:
+  struct Param {
+    const ParamSpec* spec;
+    std::string value;
+    std::atomic<int64_t>* mirror = nullptr;
+    std::atomic<bool>* bool_mirror = nullptr;
+    std::function<void(const std::string&)> on_change;
+  };
+  Param* Find(std::string_view name);
+  const Param* Find(std::string_view name) const;
+  std::string Normalize(const ParamSpec& spec, std::string_view value, std::string* out) const;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Param, std::less<>> params_;
+  std::map<std::string, std::string, std::less<>> aliases_;
+  std::string config_file_;
+};
+
+}  // namespace ember

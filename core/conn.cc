@@ -1,0 +1,195 @@
+#include "conn.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <new>
+
+#include "reply.h"
+#include "server.h"
+#include "shard.h"
+#include "util.h"
+
+namespace ember {
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+}
+
+char* InputBuffer::Reserve(size_t n) {
+  if (cap_ - end_ >= n) return data_ + end_;
+  // Move the unparsed bytes to the front before growing.
+  if (start_ > 0) {
+    memmove(data_, data_ + start_, end_ - start_);
+    end_ -= start_;
+    start_ = 0;
+    if (cap_ - end_ >= n) return data_ + end_;
+  }
+  size_t cap = cap_ ? cap_ : kReadChunk;
+  while (cap - end_ < n) cap *= 2;
+  char* d = static_cast<char*>(realloc(data_, cap));
+  if (!d) throw std::bad_alloc();
+  data_ = d;
+  cap_ = cap;
+  return data_ + end_;
+}
+
+Conn::Conn(Shard& shard, int fd, uint64_t id, std::string peer, std::string local)
+    : shard_(shard), fd_(fd), id_(id), peer_(std::move(peer)), local_(std::move(local)) {
+  created_ms = last_active_ms = NowMs();
+}
+
+Conn::~Conn() {
+  if (read_ev_) event_free(read_ev_);
+  if (write_ev_) event_free(write_ev_);
+}
+
+void Conn::Start() {
+  read_ev_ = event_new(shard_.base(), fd_, EV_READ | EV_PERSIST,
+                       [](evutil_socket_t, short, void* arg) { static_cast<Conn*>(arg)->OnReadable(); }, this);
+  write_ev_ = event_new(shard_.base(), fd_, EV_WRITE | EV_PERSIST,
+                        [](evutil_socket_t, short, void* arg) { static_cast<Conn*>(arg)->OnWritable(); }, this);
+  event_add(read_ev_, nullptr);
+}
+
+void Conn::MarkDirty() { shard_.MarkDirty(this); }
+
+std::string* Conn::LocalReplyTarget() {
+  if (pending_.empty()) return &out_;
+  if (!pending_.back().done) pending_.push_back({true, {}});
+  return &pending_.back().data;
+}
+
+size_t Conn::OutputSize() const {
+  size_t n = out_.size() - out_off_;
+  for (const Pending& p : pending_) n += p.data.size();
+  return n;
+}
+
+void Conn::OnReadable() {
+  if (closed() || !reading_) return;
+  // A big bulk that is still arriving gets room for all of it at once.
+  size_t want = kReadChunk;
+  if (in_.size() >= kReadChunk && in_.capacity() > in_.size()) want = in_.capacity() - in_.size();
+  char* dst = in_.Reserve(want);
+  ssize_t n = read(fd_, dst, want);
+  if (n <= 0) {
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    Close();
+    return;
+  }
+  in_.Commit(static_cast<size_t>(n));
+  shard_.stats().net_input_bytes += static_cast<uint64_t>(n);
+  last_active_ms = NowMs();
+  ProcessInput();
+}
+
+void Conn::ProcessInput() {
+  Config::Live& live = shard_.server().config().live;
+  const ProtocolLimits limits{live.proto_max_bulk_len.load(std::memory_order_relaxed),
+                              live.proto_max_multibulk_len.load(std::memory_order_relaxed),
+                              live.proto_inline_max_size.load(std::memory_order_relaxed)};
+  shard_.db().set_now(last_active_ms);
+  while (in_.size() > 0 && !closed() && !close_after_reply && reading_) {
+    RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), limits);
+    if (st == RequestParser::Status::kNeedMore) break;
+    if (st == RequestParser::Status::kError) {
+      ProtocolError(parser_.error());
+      return;
+    }
+    const auto& argv = parser_.argv();
+    if (!argv.empty()) shard_.Dispatch(*this, argv);
+    in_.Consume(parser_.consumed());
+  }
+  if (closed()) return;
+  if (static_cast<int64_t>(in_.size()) > live.client_query_buffer_limit.load(std::memory_order_relaxed)) {
+    spdlog::warn("closing client id={} addr={}: query buffer over client-query-buffer-limit", id_, peer_);
+    Close();
+    return;
+  }
+  // Free a big buffer once a large command has gone through.
+  if (in_.size() == 0 && in_.capacity() > 4 * kReadChunk) in_.Release();
+  MarkDirty();
+}
+
+void Conn::ProtocolError(const std::string& msg) {
+  Reply reply(LocalReplyTarget(), resp);
+  reply.Error(msg);
+  spdlog::debug("protocol error from client id={} addr={}: {}", id_, peer_, msg);
+  close_after_reply = true;
+  StopReading();
+  MarkDirty();
+}
+
+void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
+  Pending& p = pending_[seq - pending_base_];
+  p.data.assign(reply);
+  p.done = true;
+  while (!pending_.empty() && pending_.front().done) {
+    if (out_.size() == out_off_ && out_off_ == 0)
+      out_.swap(pending_.front().data);
+    else
+      out_.append(pending_.front().data);
+    pending_.pop_front();
+    ++pending_base_;
+  }
+  MarkDirty();
+}
+
+bool Conn::Flush() {
+  if (closed()) return false;
+  while (out_off_ < out_.size()) {
+    ssize_t n = write(fd_, out_.data() + out_off_, out_.size() - out_off_);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        if (!write_armed_) {
+          event_add(write_ev_, nullptr);
+          write_armed_ = true;
+        }
+        return true;
+      }
+      Close();
+      return false;
+    }
+    shard_.stats().net_output_bytes += static_cast<uint64_t>(n);
+    out_off_ += static_cast<size_t>(n);
+  }
+  out_off_ = 0;
+  if (out_.capacity() > 64 * 1024)
+    std::string().swap(out_);
+  else
+    out_.clear();
+  if (write_armed_) {
+    event_del(write_ev_);
+    write_armed_ = false;
+  }
+  if (close_after_reply && pending_.empty()) {
+    Close();
+    return false;
+  }
+  return true;
+}
+
+void Conn::OnWritable() { Flush(); }
+
+void Conn::StopReading() {
+  if (!reading_) return;
+  reading_ = false;
+  if (read_ev_) event_del(read_ev_);
+}
+
+void Conn::Close() {
+  if (closed()) return;
+  if (read_ev_) event_del(read_ev_);
+  if (write_ev_) event_del(write_ev_);
+  close(fd_);
+  fd_ = -1;
+  shard_.ConnClosed(this);
+}
+
+}  // namespace ember

@@ -1,0 +1,124 @@
+// Conn: one client connection, owned by one shard thread for its whole life.
+// It reads bytes, parses commands, dispatches each (locally, to another
+// shard, or holding several), and keeps replies in command order even when
+// some are computed on other threads.
+#pragma once
+
+#include <event2/event.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "resp_parser.h"
+
+namespace ember {
+
+class Shard;
+struct CommandSpec;
+
+// A growable byte buffer for socket input: data lives in [start, end).
+class InputBuffer {
+ public:
+  ~InputBuffer() { free(data_); }
+  char* begin() { return data_ + start_; }
+  size_t size() const { return end_ - start_; }
+  void Consume(size_t n) {
+    start_ += n;
+    if (start_ == end_) start_ = end_ = 0;
+  }
+  // Room for at least n more bytes at the end.
+  char* Reserve(size_t n);
+  void Commit(size_t n) { end_ += n; }
+  size_t capacity() const { return cap_; }
+  void Release() {
+    free(data_);
+    data_ = nullptr;
+    start_ = end_ = cap_ = 0;
+  }
+
+ private:
+  char* data_ = nullptr;
+  size_t start_ = 0, end_ = 0, cap_ = 0;
+};
+
+class Conn {
+ public:
+  Conn(Shard& shard, int fd, uint64_t id, std::string peer, std::string local);
+  ~Conn();
+
+  void Start();
+  // Reads and runs what arrived; called by the read event.
+  void OnReadable();
+  void OnWritable();
+  // A reply computed on another shard for the command numbered seq.
+  void DeliverRemote(uint64_t seq, std::string_view reply);
+  // Writes queued output; returns false if the connection broke.
+  bool Flush();
+  // Closes the socket now; the object lives until no remote reply is due.
+  void Close();
+  // Stops reading new commands (shutdown); pending replies still go out.
+  void StopReading();
+
+  bool closed() const { return fd_ < 0; }
+  bool idle() const { return pending_.empty() && out_.size() == out_off_; }
+  int inflight() const { return inflight_; }
+
+  // Identity and state shown by CLIENT LIST / INFO.
+  uint64_t id() const { return id_; }
+  int fd() const { return fd_; }
+  const std::string& peer() const { return peer_; }
+  const std::string& local() const { return local_; }
+  std::string name, lib_name, lib_ver;
+  int resp = 2;
+  int64_t created_ms = 0;
+  int64_t last_active_ms = 0;
+  std::string last_command = "NULL";
+  bool kill_requested = false;   // CLIENT KILL from another thread
+  bool close_after_reply = false;
+  size_t QueryBufferSize() const { return in_.size(); }
+  size_t QueryBufferCapacity() const { return in_.capacity(); }
+  size_t OutputSize() const;
+  Shard& shard() { return shard_; }
+
+  // Where a reply for a command run now on this thread goes: after all
+  // replies still awaited from other shards.
+  std::string* LocalReplyTarget();
+  // Reserves the reply slot for a command sent to another shard.
+  uint64_t ReserveRemoteSlot() {
+    pending_.push_back({false, {}});
+    ++inflight_;
+    return pending_base_ + pending_.size() - 1;
+  }
+  void ReleaseInflight() { --inflight_; }
+
+ private:
+  void ProcessInput();
+  void ProtocolError(const std::string& msg);
+  void MarkDirty();
+
+  struct Pending {
+    bool done;
+    std::string data;
+  };
+
+  Shard& shard_;
+  int fd_;
+  uint64_t id_;
+  std::string peer_, local_;
+  event* read_ev_ = nullptr;
+  event* write_ev_ = nullptr;
+  bool write_armed_ = false;
+  bool reading_ = true;
+  InputBuffer in_;
+  RequestParser parser_;
+  std::string out_;
+  size_t out_off_ = 0;
+  std::deque<Pending> pending_;
+  uint64_t pending_base_ = 0;  // sequence number of pending_.front()
+  int inflight_ = 0;
+  friend class Shard;
+};
+
+}  // namespace ember

@@ -1,0 +1,189 @@
+#include "db.h"
+
+#include <thread>
+
+#include "util.h"
+
+namespace ember {
+
+Db::Db(uint64_t seed) : dict_(seed), rng_(seed ^ 0x9e3779b97f4a7c15ULL), now_ms_(NowMs()) {}
+
+Db::~Db() = default;
+
+void Db::Track(Entry* e) {
+  if (!e->has_expire()) return;
+  e->set_volatile_index(static_cast<uint32_t>(volatile_.size()));
+  volatile_.push_back(e);
+}
+
+void Db::Untrack(Entry* e) {
+  if (!e->has_expire()) return;
+  uint32_t i = e->volatile_index();
+  Entry* last = volatile_.back();
+  volatile_[i] = last;
+  last->set_volatile_index(i);
+  volatile_.pop_back();
+}
+
+void Db::Replace(Entry** link, Entry* fresh) {
+  Entry* old = *link;
+  Untrack(old);
+  dict_.ReplaceAt(link, fresh);
+  Track(fresh);
+  Free(old);
+}
+
+Entry* Db::Find(std::string_view key) {
+  if (dict_.rehashing()) dict_.RehashStep();
+  uint64_t h = dict_.Hash(key);
+  Entry** link = dict_.FindLink(key, h);
+  if (!link) return nullptr;
+  Entry* e = *link;
+  if (Expired(e)) {
+    Untrack(e);
+    Free(dict_.UnlinkAt(link, h));
+    ++stats_.expired_keys;
+    return nullptr;
+  }
+  return e;
+}
+
+Entry* Db::FindRead(std::string_view key) {
+  Entry* e = Find(key);
+  if (e)
+    ++stats_.keyspace_hits;
+  else
+    ++stats_.keyspace_misses;
+  return e;
+}
+
+void Db::Put(Entry* e) {
+  uint64_t h = dict_.Hash(e->key());
+  Entry** link = dict_.FindLink(e->key(), h);
+  if (link) {
+    Replace(link, e);
+  } else {
+    dict_.Insert(e, h);
+    Track(e);
+  }
+}
+
+Entry* Db::SetString(std::string_view key, std::string_view value, int64_t expire_ms) {
+  int64_t v;
+  Entry* e = value.size() <= 20 && ParseInt64(value, &v) ? Entry::CreateInt(key, v, expire_ms)
+                                                        : Entry::Create(key, value, Encoding::kRaw, expire_ms);
+  Put(e);
+  return e;
+}
+
+Entry* Db::SetInt(std::string_view key, int64_t v, int64_t expire_ms) {
+  Entry* e = Entry::CreateInt(key, v, expire_ms);
+  Put(e);
+  return e;
+}
+
+Entry* Db::Take(std::string_view key) {
+  uint64_t h = dict_.Hash(key);
+  Entry** link = dict_.FindLink(key, h);
+  if (!link) return nullptr;
+  Entry* e = *link;
+  if (Expired(e)) {
+    Untrack(e);
+    Free(dict_.UnlinkAt(link, h));
+    ++stats_.expired_keys;
+    dict_.MaybeShrink();
+    return nullptr;
+  }
+  Untrack(e);
+  dict_.UnlinkAt(link, h);
+  dict_.MaybeShrink();
+  return e;
+}
+
+bool Db::Delete(std::string_view key) {
+  Entry* e = Take(key);
+  if (!e) return false;
+  Free(e);
+  return true;
+}
+
+Entry* Db::SetExpire(Entry* e, int64_t expire_ms) {
+  if (e->has_expire() && expire_ms != Entry::kNoExpire) {
+    e->set_expire_ms(expire_ms);
+    return e;
+  }
+  if (!e->has_expire() && expire_ms == Entry::kNoExpire) return e;
+  // The entry changes size: build the new one beside it.
+  Entry* fresh = Entry::Create(e->key(), e->raw_value(), e->encoding(), expire_ms);
+  uint64_t h = dict_.Hash(e->key());
+  Replace(dict_.FindLink(e->key(), h), fresh);
+  return fresh;
+}
+
+int64_t Db::AverageTtlSample() {
+  if (volatile_.empty()) return 0;
+  int64_t sum = 0, n = 0;
+  for (int i = 0; i < 20; ++i) {
+    Entry* e = volatile_[rng_() % volatile_.size()];
+    int64_t ttl = e->expire_ms() - now_ms_;
+    if (ttl > 0) {
+      sum += ttl;
+      ++n;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+Entry* Db::Random() {
+  for (int tries = 0; tries < 100; ++tries) {
+    Entry* e = dict_.Random(rng_);
+    if (!e) return nullptr;
+    if (!Expired(e)) return e;
+    Find(e->key());  // deletes it
+  }
+  return nullptr;
+}
+
+void Db::Flush(bool async) {
+  volatile_.clear();
+  volatile_.shrink_to_fit();
+  if (!async) {
+    dict_.Clear([](Entry* e) { Entry::Destroy(e); });
+    return;
+  }
+  std::vector<Entry*> doomed;
+  doomed.reserve(dict_.size());
+  dict_.Clear([&](Entry* e) { doomed.push_back(e); });
+  std::thread([v = std::move(doomed)]() {
+    for (Entry* e : v) Entry::Destroy(e);
+  }).detach();
+}
+
+void Db::ActiveExpireCycle(int64_t budget_us, int effort) {
+  ++stats_.expire_cycles;
+  const size_t per_loop = 20 + 5 * static_cast<size_t>(effort - 1);
+  const size_t acceptable = per_loop / 4;
+  int64_t start = NowUs();
+  for (int iteration = 0;; ++iteration) {
+    if (volatile_.empty()) return;
+    size_t expired = 0;
+    size_t n = std::min(per_loop, volatile_.size());
+    for (size_t i = 0; i < n && !volatile_.empty(); ++i) {
+      Entry* e = volatile_[rng_() % volatile_.size()];
+      if (Expired(e)) {
+        Find(e->key());
+        ++expired;
+      }
+    }
+    if (expired <= acceptable) return;
+    if ((iteration & 15) == 15 && NowUs() - start > budget_us) return;
+  }
+}
+
+void Db::RehashFor(int64_t budget_us) {
+  if (!dict_.rehashing()) return;
+  int64_t start = NowUs();
+  while (dict_.rehashing() && NowUs() - start < budget_us) dict_.RehashStep(100);
+}
+
+}  // namespace ember

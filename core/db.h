@@ -1,0 +1,88 @@
+// Db: one shard's keyspace. Owns the Dict of entries and the array of keys
+// that have an expire time (for O(1) random sampling by active expiry), and
+// applies lazy expiry on every lookup. Only the owning shard's thread calls
+// it, or a thread that holds the shard (see Shard::RunHolding).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string_view>
+#include <vector>
+
+#include "dict.h"
+#include "entry.h"
+
+namespace ember {
+
+struct DbStats {
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expire_cycles = 0;
+};
+
+class Db {
+ public:
+  explicit Db(uint64_t seed);
+  ~Db();
+
+  // The clock expiry decisions use; the shard sets it once per batch.
+  void set_now(int64_t ms) { now_ms_ = ms; }
+  int64_t now() const { return now_ms_; }
+
+  // A live entry, or nullptr (an expired one is deleted on the way).
+  Entry* Find(std::string_view key);
+  // As Find, counting keyspace hits and misses.
+  Entry* FindRead(std::string_view key);
+
+  // Stores a string value, int-encoded when it is a canonical integer as
+  // Redis does. expire_ms is absolute or Entry::kNoExpire.
+  Entry* SetString(std::string_view key, std::string_view value, int64_t expire_ms);
+  Entry* SetInt(std::string_view key, int64_t v, int64_t expire_ms);
+  // Stores an entry built by the caller (replacing any entry with its key).
+  void Put(Entry* e);
+  // Unlinks an entry and hands it to the caller (nullptr if absent).
+  Entry* Take(std::string_view key);
+  bool Delete(std::string_view key);
+
+  // Sets or clears (Entry::kNoExpire) the expire time; the entry may move,
+  // the new one is returned.
+  Entry* SetExpire(Entry* e, int64_t expire_ms);
+
+  size_t size() const { return dict_.size(); }
+  size_t expires() const { return volatile_.size(); }
+  // Average remaining TTL of a sample of volatile keys, in ms (0 if none).
+  int64_t AverageTtlSample();
+
+  uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn) const { return dict_.Scan(cursor, fn); }
+  void ForEach(const std::function<void(Entry*)>& fn) const { dict_.ForEach(fn); }
+  Entry* Random();
+
+  // Deletes every key; with async the memory is freed on another thread.
+  void Flush(bool async);
+
+  // Redis's active expiry: sample keys with a TTL, delete the expired ones,
+  // repeat while over a quarter of a sample was expired, within budget_us.
+  void ActiveExpireCycle(int64_t budget_us, int effort);
+  // Rehash work for the cron (about budget_us).
+  void RehashFor(int64_t budget_us);
+
+  DbStats& stats() { return stats_; }
+  size_t TableBytes() const { return dict_.TableBytes(); }
+
+ private:
+  void Track(Entry* e);
+  void Untrack(Entry* e);
+  void Replace(Entry** link, Entry* fresh);
+  void Free(Entry* e) { Entry::Destroy(e); }
+  bool Expired(const Entry* e) const { return e->has_expire() && e->expire_ms() <= now_ms_; }
+
+  Dict dict_;
+  std::vector<Entry*> volatile_;
+  std::mt19937_64 rng_;
+  int64_t now_ms_ = 0;
+  DbStats stats_;
+};
+
+}  // namespace ember

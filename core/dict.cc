@@ -1,0 +1,221 @@
+#include "dict.h"
+
+#include <xxhash.h>
+
+#include <cstdlib>
+#include <new>
+
+namespace ember {
+
+namespace {
+constexpr size_t kInitialSize = 4;
+
+size_t NextPower(size_t n) {
+  size_t s = kInitialSize;
+  while (s < n) s <<= 1;
+  return s;
+}
+
+uint64_t ReverseBits(uint64_t v) {
+  uint64_t r = 0;
+  for (int i = 0; i < 64; ++i) {
+    r = (r << 1) | (v & 1);
+    v >>= 1;
+  }
+  return r;
+}
+}  // namespace
+
+Dict::Dict(uint64_t seed) : seed_(seed) {}
+
+Dict::~Dict() {
+  Clear([](Entry* e) { Entry::Destroy(e); });
+  free(table_[0]);
+  free(table_[1]);
+}
+
+uint64_t Dict::Hash(std::string_view key) const { return XXH3_64bits_withSeed(key.data(), key.size(), seed_); }
+
+Entry** Dict::FindLink(std::string_view key, uint64_t hash) {
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] == 0) continue;
+    size_t idx = hash & (size_[t] - 1);
+    if (t == 0 && static_cast<int64_t>(idx) < rehash_idx_) continue;  // already moved
+    Entry** link = &table_[t][idx];
+    while (*link) {
+      std::string_view k = (*link)->key();
+      if (k.size() == key.size() && memcmp(k.data(), key.data(), key.size()) == 0) return link;
+      link = reinterpret_cast<Entry**>(*link);  // next is at offset 0
+    }
+    if (!rehashing()) break;
+  }
+  return nullptr;
+}
+
+void Dict::Expand(size_t min_size) {
+  size_t n = NextPower(min_size);
+  Entry** t = static_cast<Entry**>(calloc(n, sizeof(Entry*)));
+  if (!t) throw std::bad_alloc();
+  if (table_[0] == nullptr) {
+    table_[0] = t;
+    size_[0] = n;
+    return;
+  }
+  table_[1] = t;
+  size_[1] = n;
+  used_[1] = 0;
+  rehash_idx_ = 0;
+}
+
+void Dict::Insert(Entry* e, uint64_t hash) {
+  if (!rehashing()) {
+    if (size_[0] == 0)
+      Expand(kInitialSize);
+    else if (used_[0] >= size_[0])
+      Expand(used_[0] + 1);
+  }
+  if (rehashing()) RehashStep();
+  int t = rehashing() ? 1 : 0;
+  size_t idx = hash & (size_[t] - 1);
+  e->set_next(table_[t][idx]);
+  table_[t][idx] = e;
+  ++used_[t];
+}
+
+Entry* Dict::UnlinkAt(Entry** link, uint64_t hash) {
+  Entry* e = *link;
+  *link = e->next();
+  e->set_next(nullptr);
+  // Buckets below rehash_idx_ have moved: the entry was in the new table.
+  if (rehashing() && !(static_cast<int64_t>(hash & (size_[0] - 1)) >= rehash_idx_))
+    --used_[1];
+  else
+    --used_[0];
+  return e;
+}
+
+void Dict::MaybeShrink() {
+  if (rehashing() || size_[0] <= kInitialSize) return;
+  if (used_[0] * 8 >= size_[0]) return;
+  size_t target = NextPower(used_[0]);
+  if (target >= size_[0]) return;
+  Entry** t = static_cast<Entry**>(calloc(target, sizeof(Entry*)));
+  if (!t) return;
+  table_[1] = t;
+  size_[1] = target;
+  used_[1] = 0;
+  rehash_idx_ = 0;
+}
+
+void Dict::RehashStep(size_t n) {
+  if (!rehashing()) return;
+  size_t empty_visits = n * 10;
+  while (n-- && used_[0] != 0) {
+    while (table_[0][rehash_idx_] == nullptr) {
+      ++rehash_idx_;
+      if (--empty_visits == 0) return;
+    }
+    Entry* e = table_[0][rehash_idx_];
+    while (e) {
+      Entry* next = e->next();
+      size_t idx = Hash(e->key()) & (size_[1] - 1);
+      e->set_next(table_[1][idx]);
+      table_[1][idx] = e;
+      --used_[0];
+      ++used_[1];
+      e = next;
+    }
+    table_[0][rehash_idx_] = nullptr;
+    ++rehash_idx_;
+  }
+  if (used_[0] == 0) {
+    free(table_[0]);
+    table_[0] = table_[1];
+    size_[0] = size_[1];
+    used_[0] = used_[1];
+    table_[1] = nullptr;
+    size_[1] = 0;
+    used_[1] = 0;
+    rehash_idx_ = -1;
+  }
+}
+
+Entry* Dict::Random(std::mt19937_64& rng) const {
+  if (size() == 0) return nullptr;
+  Entry* head = nullptr;
+  if (rehashing()) {
+    size_t span = size_[0] + size_[1] - static_cast<size_t>(rehash_idx_);
+    while (!head) {
+      size_t h = static_cast<size_t>(rehash_idx_) + rng() % span;
+      head = h >= size_[0] ? table_[1][h - size_[0]] : table_[0][h];
+    }
+  } else {
+    while (!head) head = table_[0][rng() & (size_[0] - 1)];
+  }
+  size_t len = 0;
+  for (Entry* e = head; e; e = e->next()) ++len;
+  size_t pick = rng() % len;
+  while (pick--) head = head->next();
+  return head;
+}
+
+uint64_t Dict::Scan(uint64_t v, const std::function<void(Entry*)>& fn) const {
+  if (size() == 0) return 0;
+  auto emit = [&](Entry* e) {
+    while (e) {
+      Entry* next = e->next();
+      fn(e);
+      e = next;
+    }
+  };
+  if (!rehashing()) {
+    uint64_t m0 = size_[0] - 1;
+    emit(table_[0][v & m0]);
+    v |= ~m0;
+    v = ReverseBits(v);
+    ++v;
+    return ReverseBits(v);
+  }
+  int t0 = 0, t1 = 1;
+  if (size_[0] > size_[1]) std::swap(t0, t1);
+  uint64_t m0 = size_[t0] - 1, m1 = size_[t1] - 1;
+  emit(table_[t0][v & m0]);
+  do {
+    emit(table_[t1][v & m1]);
+    v |= ~m1;
+    v = ReverseBits(v);
+    ++v;
+    v = ReverseBits(v);
+  } while (v & (m0 ^ m1));
+  return v;
+}
+
+void Dict::Clear(const std::function<void(Entry*)>& fn) {
+  for (int t = 0; t < 2; ++t) {
+    for (size_t i = 0; i < size_[t]; ++i) {
+      Entry* e = table_[t][i];
+      while (e) {
+        Entry* next = e->next();
+        fn(e);
+        e = next;
+      }
+    }
+    free(table_[t]);
+    table_[t] = nullptr;
+    size_[t] = 0;
+    used_[t] = 0;
+  }
+  rehash_idx_ = -1;
+}
+
+void Dict::ForEach(const std::function<void(Entry*)>& fn) const {
+  for (int t = 0; t < 2; ++t)
+    for (size_t i = 0; i < size_[t]; ++i)
+      for (Entry* e = table_[t][i]; e;) {
+        Entry* next = e->next();
+        fn(e);
+        e = next;
+      }
+}
+
+}  // namespace ember

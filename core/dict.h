@@ -1,0 +1,78 @@
+// Dict: the shard's hash table of Entries, chained, power-of-two sized, with
+// Redis's incremental rehashing: while it grows or shrinks both tables are
+// live and each operation moves a bucket or so, so no operation ever pays for
+// the whole table. Scan() is Redis's reverse-binary cursor, which returns
+// every entry present for the whole scan at least once across resizes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string_view>
+
+#include "entry.h"
+
+namespace ember {
+
+class Dict {
+ public:
+  explicit Dict(uint64_t seed);
+  ~Dict();
+  Dict(const Dict&) = delete;
+  Dict& operator=(const Dict&) = delete;
+
+  uint64_t Hash(std::string_view key) const;
+  size_t size() const { return used_[0] + used_[1]; }
+  size_t bucket_count() const { return size_[0] + size_[1]; }
+  bool rehashing() const { return rehash_idx_ >= 0; }
+
+  // The link (bucket head or a predecessor's next field) that points at the
+  // entry with this key, or nullptr. Valid until the next Insert/Unlink/
+  // RehashStep.
+  Entry** FindLink(std::string_view key, uint64_t hash);
+  Entry* Find(std::string_view key, uint64_t hash) {
+    Entry** link = FindLink(key, hash);
+    return link ? *link : nullptr;
+  }
+  // Links a new entry whose key is not present.
+  void Insert(Entry* e, uint64_t hash);
+  // Swaps the entry at link for fresh (same key).
+  void ReplaceAt(Entry** link, Entry* fresh) {
+    fresh->set_next((*link)->next());
+    *link = fresh;
+  }
+  // Unlinks and returns the entry at link (found with this hash); the caller
+  // owns it.
+  Entry* UnlinkAt(Entry** link, uint64_t hash);
+
+  // Moves up to n buckets to the new table (if rehashing).
+  void RehashStep(size_t n = 1);
+  // Shrinks the table when it is mostly empty (called after deletes).
+  void MaybeShrink();
+
+  // A random entry in O(1) expected time (nullptr when empty).
+  Entry* Random(std::mt19937_64& rng) const;
+
+  // Calls fn for the entries of the bucket(s) at cursor; returns the next
+  // cursor, 0 when the scan is complete.
+  uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn) const;
+
+  // Unlinks everything, calling fn for each entry.
+  void Clear(const std::function<void(Entry*)>& fn);
+  // Calls fn for every entry.
+  void ForEach(const std::function<void(Entry*)>& fn) const;
+
+  // Bytes of bucket arrays.
+  size_t TableBytes() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
+
+ private:
+  void Expand(size_t min_size);
+  uint64_t seed_;
+  Entry** table_[2] = {nullptr, nullptr};
+  size_t size_[2] = {0, 0};
+  size_t used_[2] = {0, 0};
+  int64_t rehash_idx_ = -1;
+};
+
+}  // namespace ember

@@ -1,0 +1,64 @@
+#include "entry.h"
+
+#include <cstdlib>
+#include <new>
+
+#include "util.h"
+
+namespace ember {
+
+Entry* Entry::CreateUninit(std::string_view key, size_t value_len, Encoding enc, int64_t expire_ms) {
+  bool wide = key.size() > 255 || value_len > 255;
+  bool has_expire = expire_ms != kNoExpire;
+  size_t header = kLenOffset + (wide ? 8 : 2) + (has_expire ? 12 : 0);
+  size_t size = header + key.size() + value_len;
+  void* mem = malloc(size);
+  if (!mem) throw std::bad_alloc();
+  Entry* e = static_cast<Entry*>(mem);
+  e->next_ = nullptr;
+  e->flags_ = static_cast<uint8_t>((wide ? kWide : 0) | (has_expire ? kHasExpire : 0) | (static_cast<uint8_t>(enc) << 2));
+  char* p = e->data() + kLenOffset;
+  if (wide) {
+    uint32_t k = static_cast<uint32_t>(key.size()), v = static_cast<uint32_t>(value_len);
+    memcpy(p, &k, 4);
+    memcpy(p + 4, &v, 4);
+  } else {
+    p[0] = static_cast<char>(key.size());
+    p[1] = static_cast<char>(value_len);
+  }
+  if (has_expire) {
+    e->set_expire_ms(expire_ms);
+    e->set_volatile_index(0);
+  }
+  if (!key.empty()) memcpy(e->data() + e->KeyOffset(), key.data(), key.size());
+  return e;
+}
+
+Entry* Entry::Create(std::string_view key, std::string_view value, Encoding enc, int64_t expire_ms) {
+  Entry* e = CreateUninit(key, value.size(), enc, expire_ms);
+  if (!value.empty()) memcpy(e->mutable_value(), value.data(), value.size());
+  return e;
+}
+
+Entry* Entry::CreateInt(std::string_view key, int64_t v, int64_t expire_ms) {
+  Entry* e = CreateUninit(key, 8, Encoding::kInt, expire_ms);
+  memcpy(e->mutable_value(), &v, 8);
+  return e;
+}
+
+void Entry::Destroy(Entry* e) { free(e); }
+
+std::string_view Entry::StringValue(char* buf) const {
+  if (encoding() == Encoding::kInt) return {buf, FormatInt64(int_value(), buf)};
+  return raw_value();
+}
+
+size_t Entry::StringLength() const {
+  if (encoding() == Encoding::kInt) {
+    char buf[24];
+    return FormatInt64(int_value(), buf);
+  }
+  return ValueLen();
+}
+
+}  // namespace ember

@@ -1,0 +1,104 @@
+// Entry: one key with its value and metadata in a single allocation.
+//
+//   offset 0  Entry* next        hash-chain link (Dict)
+//   offset 8  uint8  flags       kWide, kHasExpire, value encoding
+//   then      key and value lengths: 1 byte each, or 4 bytes each if kWide
+//   then      if kHasExpire: int64 expire time (unix ms), uint32 index in
+//             the shard's volatile-key array
+//   then      key bytes, value bytes
+//
+// A 16-byte key with a 64-byte value takes 91 bytes: one 96-byte allocation.
+// Entries are immutable in size: a value that changes length means a new
+// entry (Db replaces it in the chain), so readers may hold views into one
+// only until the next write to that key.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace ember {
+
+enum class Encoding : uint8_t {
+  kRaw = 0,  // bytes
+  kInt = 1,  // a canonical decimal integer kept as an int64 (8 bytes)
+};
+
+class Entry {
+ public:
+  static constexpr int64_t kNoExpire = -1;
+
+  // Allocates an entry; value bytes are copied unless value is empty and
+  // value_len reserves room for the caller to fill through mutable_value().
+  static Entry* Create(std::string_view key, std::string_view value, Encoding enc, int64_t expire_ms);
+  static Entry* CreateInt(std::string_view key, int64_t v, int64_t expire_ms);
+  static Entry* CreateUninit(std::string_view key, size_t value_len, Encoding enc, int64_t expire_ms);
+  static void Destroy(Entry* e);
+
+  Entry* next() const { return next_; }
+  void set_next(Entry* n) { next_ = n; }
+
+  std::string_view key() const { return {data() + KeyOffset(), KeyLen()}; }
+  Encoding encoding() const { return static_cast<Encoding>((flags_ >> 2) & 3); }
+  // The raw value bytes (for kInt: the 8-byte integer).
+  std::string_view raw_value() const { return {data() + KeyOffset() + KeyLen(), ValueLen()}; }
+  char* mutable_value() { return data() + KeyOffset() + KeyLen(); }
+  int64_t int_value() const {
+    int64_t v;
+    memcpy(&v, raw_value().data(), 8);
+    return v;
+  }
+  // The value as a string: for kInt it is printed into buf (24 bytes).
+  std::string_view StringValue(char* buf) const;
+  size_t StringLength() const;
+
+  bool is_string() const { return encoding() == Encoding::kRaw || encoding() == Encoding::kInt; }
+
+  bool has_expire() const { return flags_ & kHasExpire; }
+  int64_t expire_ms() const {
+    if (!has_expire()) return kNoExpire;
+    int64_t v;
+    memcpy(&v, data() + ExpireOffset(), 8);
+    return v;
+  }
+  // Only on entries created with an expire time.
+  void set_expire_ms(int64_t ms) { memcpy(data() + ExpireOffset(), &ms, 8); }
+  uint32_t volatile_index() const {
+    uint32_t v;
+    memcpy(&v, data() + ExpireOffset() + 8, 4);
+    return v;
+  }
+  void set_volatile_index(uint32_t i) { memcpy(data() + ExpireOffset() + 8, &i, 4); }
+
+  // Bytes this entry occupies (as requested from the allocator).
+  size_t AllocSize() const { return KeyOffset() + KeyLen() + ValueLen(); }
+
+ private:
+  static constexpr uint8_t kWide = 1;
+  static constexpr uint8_t kHasExpire = 2;
+  static constexpr size_t kLenOffset = sizeof(Entry*) + 1;
+
+  Entry() = default;
+  char* data() { return reinterpret_cast<char*>(this); }
+  const char* data() const { return reinterpret_cast<const char*>(this); }
+  bool wide() const { return flags_ & kWide; }
+  size_t ExpireOffset() const { return kLenOffset + (wide() ? 8 : 2); }
+  size_t KeyOffset() const { return ExpireOffset() + (has_expire() ? 12 : 0); }
+  size_t KeyLen() const {
+    if (!wide()) return static_cast<uint8_t>(data()[kLenOffset]);
+    uint32_t v;
+    memcpy(&v, data() + kLenOffset, 4);
+    return v;
+  }
+  size_t ValueLen() const {
+    if (!wide()) return static_cast<uint8_t>(data()[kLenOffset + 1]);
+    uint32_t v;
+    memcpy(&v, data() + kLenOffset + 4, 4);
+    return v;
+  }
+
+  Entry* next_;
+  uint8_t flags_;
+};
+
+}  // namespace ember

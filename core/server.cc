@@ -1,0 +1,220 @@
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <event2/thread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "command.h"
+#include "version.h"
+#include "util.h"
+
+namespace ember {
+
+namespace {
+std::string FormatAddress(const sockaddr* sa) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (sa->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    port = ntohs(in->sin_port);
+  } else if (sa->sa_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+    port = ntohs(in6->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += "0123456789abcdef"[rd() & 15];
+  return s;
+}
+}  // namespace
+
+Server::Server(Config& config) : config_(config) {
+  RegisterAllCommands();
+  std::string shards_text;
+  config_.Get("shards", &shards_text);
+  int64_t n = 0;
+  ParseInt64(shards_text, &n);
+  if (n <= 0) n = std::max(1u, std::thread::hardware_concurrency());
+  config_.Set("shards", std::to_string(n), true);
+  for (int64_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(*this, static_cast<uint32_t>(i)));
+  run_id_ = RandomHex(40);
+  start_ms_ = NowMs();
+}
+
+Server::~Server() {
+  for (evconnlistener* l : listeners_) evconnlistener_free(l);
+  for (event* e : signal_evs_) event_free(e);
+  if (shutdown_ev_) event_free(shutdown_ev_);
+  shards_.clear();
+  if (base_) event_base_free(base_);
+}
+
+bool Server::Listen() {
+  std::string bind, port_text;
+  config_.Get("bind", &bind);
+  config_.Get("port", &port_text);
+  std::string backlog_text;
+  config_.Get("tcp-backlog", &backlog_text);
+  int64_t port = 0, backlog = 511;
+  ParseInt64(port_text, &port);
+  ParseInt64(backlog_text, &backlog);
+  port_ = static_cast<int>(port);
+  std::istringstream words(bind);
+  std::string addr;
+  while (words >> addr) {
+    // Redis's "-" prefix marks an address that may be missing.
+    bool optional = addr[0] == '-';
+    if (optional) addr = addr.substr(1);
+    if (addr == "*") addr = "0.0.0.0";
+    if (addr == "::*") addr = "::";
+    sockaddr_storage ss{};
+    int len = 0;
+    if (addr.find(':') != std::string::npos) {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons(static_cast<uint16_t>(port));
+      if (inet_pton(AF_INET6, addr.c_str(), &in6->sin6_addr) != 1) {
+        spdlog::error("bind: invalid address '{}'", addr);
+        return false;
+      }
+      len = sizeof(sockaddr_in6);
+    } else {
+      auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+      in->sin_family = AF_INET;
+      in->sin_port = htons(static_cast<uint16_t>(port));
+      if (inet_pton(AF_INET, addr.c_str(), &in->sin_addr) != 1) {
+        spdlog::error("bind: invalid address '{}'", addr);
+        return false;
+      }
+      len = sizeof(sockaddr_in);
+    }
+    unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+    if (ss.ss_family == AF_INET6) flags |= LEV_OPT_BIND_IPV6ONLY;
+    evconnlistener* l = evconnlistener_new_bind(base_, &Server::OnAccept, this, flags, static_cast<int>(backlog),
+                                                reinterpret_cast<sockaddr*>(&ss), len);
+    if (!l) {
+      if (optional) continue;
+      spdlog::error("could not listen on {}:{}: {}", addr, port, strerror(errno));
+      return false;
+    }
+    listeners_.push_back(l);
+  }
+  if (listeners_.empty()) {
+    spdlog::error("no address to listen on (bind '{}')", bind);
+    return false;
+  }
+  return true;
+}
+
+void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* arg) {
+  auto* self = static_cast<Server*>(arg);
+  if (self->shutdown_requested_.load()) {
+    close(fd);
+    return;
+  }
+  self->stats_.total_connections.fetch_add(1, std::memory_order_relaxed);
+  uint64_t connected = self->stats_.connected_clients.load(std::memory_order_relaxed);
+  if (static_cast<int64_t>(connected) >= self->config_.live.maxclients.load(std::memory_order_relaxed)) {
+    static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+    ssize_t w = write(fd, kMsg, sizeof(kMsg) - 1);
+    (void)w;
+    close(fd);
+    self->stats_.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  evutil_make_socket_nonblocking(fd);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  int64_t keepalive = self->config_.live.tcp_keepalive.load(std::memory_order_relaxed);
+  if (keepalive > 0) {
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    int idle = static_cast<int>(keepalive);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  }
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
+  self->stats_.connected_clients.fetch_add(1, std::memory_order_relaxed);
+  uint32_t target = self->next_shard_++ % self->shard_count();
+  self->shards_[target]->AcceptConn(fd, FormatAddress(addr), FormatAddress(reinterpret_cast<sockaddr*>(&local)));
+}
+
+void Server::OnSignal(evutil_socket_t sig, short, void* arg) {
+  spdlog::warn("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  static_cast<Server*>(arg)->Shutdown();
+}
+
+void Server::OnShutdownEvent(evutil_socket_t, short, void* arg) { static_cast<Server*>(arg)->Shutdown(); }
+
+void Server::RequestShutdown() {
+  if (shutdown_ev_) event_active(shutdown_ev_, EV_READ, 0);
+}
+
+int Server::Run() {
+  evthread_use_pthreads();
+  base_ = event_base_new();
+  if (!Listen()) return 1;
+  shutdown_ev_ = event_new(base_, -1, 0, &Server::OnShutdownEvent, this);
+  for (int sig : {SIGINT, SIGTERM}) {
+    event* e = evsignal_new(base_, sig, &Server::OnSignal, this);
+    event_add(e, nullptr);
+    signal_evs_.push_back(e);
+  }
+  signal(SIGPIPE, SIG_IGN);
+  for (auto& s : shards_) s->Start();
+  spdlog::info("ember {} ready on port {} with {} shard(s)", kEmberVersion, port_, shards_.size());
+  event_base_dispatch(base_);
+  for (auto& s : shards_) s->Join();
+  spdlog::info("ember is now ready to exit, bye bye...");
+  return 0;
+}
+
+void Server::Shutdown() {
+  if (shutdown_requested_.exchange(true)) return;
+  for (evconnlistener* l : listeners_) evconnlistener_disable(l);
+  // Stop reading, let commands in flight finish and their replies go out,
+  // then close every connection and stop the shard loops.
+  for (auto& s : shards_) s->Call([](Shard& sh) { sh.BeginShutdown(); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::atomic<int> drained{0};
+    for (auto& s : shards_)
+      s->Call([&drained](Shard& sh) {
+        if (sh.Drained()) drained.fetch_add(1);
+        drained.fetch_add(1000);
+      });
+    while (drained.load() < 1000 * static_cast<int>(shards_.size())) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (drained.load() % 1000 == static_cast<int>(shards_.size())) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (auto& s : shards_) s->Call([](Shard& sh) { sh.Stop(); });
+  event_base_loopexit(base_, nullptr);
+}
+
+void Server::ResetStats() {
+  stats_.total_connections.store(0);
+  stats_.rejected_connections.store(0);
+  for (auto& s : shards_) {
+    s->stats() = ShardStats{};
+    s->db().stats() = DbStats{};
+  }
+}
+
+}  // namespace ember

@@ -1,0 +1,76 @@
+// Server: owns the config, the shards and the listening sockets. The main
+// thread accepts connections and hands each to a shard (round robin), and
+// turns SIGINT/SIGTERM into a graceful shutdown.
+#pragma once
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "shard.h"
+#include "slot.h"
+
+namespace ember {
+
+struct ServerStats {
+  std::atomic<uint64_t> connected_clients{0};
+  std::atomic<uint64_t> total_connections{0};
+  std::atomic<uint64_t> rejected_connections{0};
+};
+
+class Server {
+ public:
+  explicit Server(Config& config);
+  ~Server();
+
+  // Binds, starts the shards and runs the acceptor until shutdown; returns
+  // the process exit code.
+  int Run();
+  // Any thread: begin a graceful shutdown.
+  void RequestShutdown();
+
+  Config& config() { return config_; }
+  uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
+  Shard& shard(uint32_t i) { return *shards_[i]; }
+  uint32_t ShardIndexFor(std::string_view key) const { return KeySlot(key) % shard_count(); }
+  Shard& ShardFor(std::string_view key) { return *shards_[ShardIndexFor(key)]; }
+  std::mutex& hold_mutex() { return hold_mu_; }
+  uint64_t NextClientId() { return next_client_id_.fetch_add(1, std::memory_order_relaxed); }
+  ServerStats& stats() { return stats_; }
+  const std::string& run_id() const { return run_id_; }
+  int64_t start_ms() const { return start_ms_; }
+  int port() const { return port_; }
+  // Resets INFO counters (CONFIG RESETSTAT); caller holds every shard.
+  void ResetStats();
+
+ private:
+  bool Listen();
+  static void OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
+  static void OnSignal(evutil_socket_t, short, void* arg);
+  static void OnShutdownEvent(evutil_socket_t, short, void* arg);
+  void Shutdown();
+
+  Config& config_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<evconnlistener*> listeners_;
+  event_base* base_ = nullptr;
+  event* shutdown_ev_ = nullptr;
+  std::vector<event*> signal_evs_;
+  std::mutex hold_mu_;
+  std::atomic<uint64_t> next_client_id_{1};
+  std::atomic<bool> shutdown_requested_{false};
+  uint32_t next_shard_ = 0;
+  ServerStats stats_;
+  std::string run_id_;
+  int64_t start_ms_ = 0;
+  int port_ = 0;
+};
+
+}  // namespace ember

@@ -1,0 +1,779 @@
+// Connection and server commands: PING, HELLO, CLIENT, CONFIG, INFO,
+// COMMAND, FLUSHALL, SHUTDOWN and the rest. Most run on the client's own
+// thread; those that read every shard (INFO, CLIENT LIST) hold them all.
+#include <jemalloc/jemalloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "command.h"
+#include "conn.h"
+#include "db.h"
+#include "server.h"
+#include "util.h"
+#include "version.h"
+
+namespace ember {
+
+namespace {
+
+void UnknownSubcommand(CmdCtx& ctx, const char* container) {
+  ctx.reply.Error("unknown subcommand '" + std::string(ctx.arg(1).substr(0, 128)) + "'. Try " + container +
+                  " HELP.");
+}
+
+void SubcommandArity(CmdCtx& ctx, const char* container) {
+  ctx.reply.Error("wrong number of arguments for '" + ToLower(container) + "|" + ToLower(ctx.arg(1)) + "' command");
+}
+
+void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines) {
+  ctx.reply.Array(lines.size());
+  for (const char* l : lines) ctx.reply.Simple(l);
+}
+
+void Ping(CmdCtx& ctx) {
+  if (ctx.argc() > 2) return ctx.WrongArity();
+  if (ctx.argc() == 2) return ctx.reply.Bulk(ctx.arg(1));
+  ctx.reply.Simple("PONG");
+}
+
+void Echo(CmdCtx& ctx) { ctx.reply.Bulk(ctx.arg(1)); }
+
+void Quit(CmdCtx& ctx) {
+  ctx.reply.Ok();
+  ctx.conn->close_after_reply = true;
+}
+
+void Select(CmdCtx& ctx) {
+  int64_t db;
+  if (!ParseInt64(ctx.arg(1), &db)) return ctx.reply.Error(kErrNotInteger);
+  if (db != 0) return ctx.reply.Error("DB index is out of range");
+  ctx.reply.Ok();
+}
+
+void Reset(CmdCtx& ctx) {
+  ctx.conn->resp = 2;
+  ctx.conn->name.clear();
+  ctx.reply.set_resp(2);
+  ctx.reply.Simple("RESET");
+}
+
+bool ValidClientName(std::string_view name) {
+  for (unsigned char c : name)
+    if (c < '!' || c > '~') return false;
+  return true;
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void Hello(CmdCtx& ctx) {
+  Conn& conn = *ctx.conn;
+  int64_t ver = conn.resp;
+  size_t i = 1;
+  if (ctx.argc() > 1) {
+    if (!ParseInt64(ctx.arg(1), &ver)) return ctx.reply.Error("Protocol version is not an integer or out of range");
+    if (ver < 2 || ver > 3) return ctx.reply.Error("NOPROTO unsupported protocol version");
+    i = 2;
+  }
+  std::string_view setname;
+  bool has_setname = false;
+  for (; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "auth") && i + 2 < ctx.argc()) {
+      std::string pass;
+      ctx.server.config().Get("requirepass", &pass);
+      if (!pass.empty() && (ctx.arg(i + 1) != "default" || ctx.arg(i + 2) != pass))
+        return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+      i += 2;
+    } else if (EqualsIgnoreCase(a, "setname") && i + 1 < ctx.argc()) {
+      setname = ctx.arg(++i);
+      if (!ValidClientName(setname))
+        return ctx.reply.Error("Client names cannot contain spaces, newlines or special characters.");
+      has_setname = true;
+    } else {
+      return ctx.reply.Error("Syntax error in HELLO option '" + std::string(a) + "'");
+    }
+  }
+  if (has_setname) conn.name = std::string(setname);
+  conn.resp = static_cast<int>(ver);
+  ctx.reply.set_resp(conn.resp);
+  ctx.reply.Map(7);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk(kRedisCompatVersion);
+  ctx.reply.Bulk("proto");
+  ctx.reply.Int(conn.resp);
+  ctx.reply.Bulk("id");
+  ctx.reply.Int(static_cast<int64_t>(conn.id()));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk("master");
+  ctx.reply.Bulk("modules");
+  ctx.reply.Array(0);
+}
+
+void Time(CmdCtx& ctx) {
+  int64_t us = NowUs();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(us / 1000000));
+  ctx.reply.Bulk(std::to_string(us % 1000000));
+}
+
+void Flush(CmdCtx& ctx) {
+  bool async = false;
+  if (ctx.argc() > 2) return ctx.reply.Error(kErrSyntax);
+  if (ctx.argc() == 2) {
+    if (EqualsIgnoreCase(ctx.arg(1), "async"))
+      async = true;
+    else if (!EqualsIgnoreCase(ctx.arg(1), "sync"))
+      return ctx.reply.Error(kErrSyntax);
+  }
+  for (uint32_t s = 0; s < ctx.server.shard_count(); ++s) ctx.db_at(s).Flush(async);
+  ctx.reply.Ok();
+}
+
+void Shutdown(CmdCtx& ctx) {
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "abort")) return ctx.reply.Error("No shutdown in progress.");
+    if (!EqualsIgnoreCase(a, "nosave") && !EqualsIgnoreCase(a, "save") && !EqualsIgnoreCase(a, "now") &&
+        !EqualsIgnoreCase(a, "force"))
+      return ctx.reply.Error(kErrSyntax);
+  }
+  // Like Redis, no reply: the connection closes as the server exits.
+  ctx.server.RequestShutdown();
+}
+
+// ---- CLIENT ----
+
+std::string ClientLine(Conn& c, int64_t now) {
+  std::ostringstream o;
+  o << "id=" << c.id() << " addr=" << c.peer() << " laddr=" << c.local() << " fd=" << c.fd() << " name=" << c.name
+    << " age=" << (now - c.created_ms) / 1000 << " idle=" << (now - c.last_active_ms) / 1000
+    << " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" << c.QueryBufferSize()
+    << " qbuf-free=" << (c.QueryBufferCapacity() - c.QueryBufferSize()) << " argv-mem=0 multi-mem=0 rbs="
+    << c.QueryBufferCapacity() << " rbp=0 obl=0 oll=0 omem=" << c.OutputSize() << " tot-mem="
+    << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << c.last_command
+    << " user=default redir=-1 resp=" << c.resp << " lib-name=" << c.lib_name << " lib-ver=" << c.lib_ver
+    << " shard=" << c.shard().index() << "\n";
+  return o.str();
+}
+
+// Every client on every shard; the caller holds all shards.
+template <typename Fn>
+void ForEachClient(CmdCtx& ctx, Fn fn) {
+  for (uint32_t s = 0; s < ctx.server.shard_count(); ++s)
+    for (Conn* c : ctx.server.shard(s).conns()) fn(*c);
+}
+
+void ClientKill(CmdCtx& ctx) {
+  // Old form: CLIENT KILL addr:port
+  if (ctx.argc() == 3) {
+    std::string_view addr = ctx.arg(2);
+    bool found = false;
+    ctx.shard.RunHoldingAll([&] {
+      ForEachClient(ctx, [&](Conn& c) {
+        if (!found && c.peer() == addr) {
+          found = true;
+          if (&c == ctx.conn)
+            c.close_after_reply = true;
+          else
+            c.kill_requested = true;
+        }
+      });
+    });
+    if (!found) return ctx.reply.Error("No such client");
+    return ctx.reply.Ok();
+  }
+  if (ctx.argc() % 2 != 0) return ctx.reply.Error(kErrSyntax);
+  int64_t id = -1;
+  std::string_view addr, laddr, user;
+  bool has_addr = false, has_laddr = false, skipme = true;
+  for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
+    std::string_view k = ctx.arg(i), v = ctx.arg(i + 1);
+    if (EqualsIgnoreCase(k, "id")) {
+      if (!ParseInt64(v, &id) || id <= 0) return ctx.reply.Error("client-id should be greater than 0");
+    } else if (EqualsIgnoreCase(k, "addr")) {
+      addr = v;
+      has_addr = true;
+    } else if (EqualsIgnoreCase(k, "laddr")) {
+      laddr = v;
+      has_laddr = true;
+    } else if (EqualsIgnoreCase(k, "skipme")) {
+      if (EqualsIgnoreCase(v, "yes"))
+        skipme = true;
+      else if (EqualsIgnoreCase(v, "no"))
+        skipme = false;
+      else
+        return ctx.reply.Error(kErrSyntax);
+    } else if (EqualsIgnoreCase(k, "type")) {
+      if (!EqualsIgnoreCase(v, "normal") && !EqualsIgnoreCase(v, "master") && !EqualsIgnoreCase(v, "replica") &&
+          !EqualsIgnoreCase(v, "slave") && !EqualsIgnoreCase(v, "pubsub"))
+        return ctx.reply.Error("Unknown client type '" + std::string(v) + "'");
+      if (!EqualsIgnoreCase(v, "normal")) return ctx.reply.Int(0);
+    } else if (EqualsIgnoreCase(k, "user")) {
+      user = v;
+      if (user != "default") return ctx.reply.Error("No such user '" + std::string(user) + "'");
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  int64_t killed = 0;
+  ctx.shard.RunHoldingAll([&] {
+    ForEachClient(ctx, [&](Conn& c) {
+      if (id > 0 && c.id() != static_cast<uint64_t>(id)) return;
+      if (has_addr && c.peer() != addr) return;
+      if (has_laddr && c.local() != laddr) return;
+      if (&c == ctx.conn) {
+        if (skipme) return;
+        c.close_after_reply = true;
+      } else {
+        c.kill_requested = true;
+      }
+      ++killed;
+    });
+  });
+  ctx.reply.Int(killed);
+}
+
+void Client(CmdCtx& ctx) {
+  std::string_view sub = ctx.arg(1);
+  Conn& me = *ctx.conn;
+  if (EqualsIgnoreCase(sub, "help")) {
+    return ReplyHelp(ctx, {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GETNAME",
+                           "    Return the name of the current connection.", "ID",
+                           "    Return the ID of the current connection.", "INFO",
+                           "    Return information about the current client connection.",
+                           "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+                           "KILL <option> <value> [<option> <value> [...]]",
+                           "    Kill connections. Options are: ID, ADDR, LADDR, SKIPME, TYPE, USER.",
+                           "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <id> [<id> ...]]",
+                           "    Return information about client connections.", "SETNAME <name>",
+                           "    Assign the name <name> to the current connection.",
+                           "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.", "HELP",
+                           "    Print this help."});
+  }
+  if (EqualsIgnoreCase(sub, "id")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CLIENT");
+    return ctx.reply.Int(static_cast<int64_t>(me.id()));
+  }
+  if (EqualsIgnoreCase(sub, "getname")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CLIENT");
+    return me.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(me.name);
+  }
+  if (EqualsIgnoreCase(sub, "setname")) {
+    if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
+    if (!ValidClientName(ctx.arg(2)))
+      return ctx.reply.Error("Client names cannot contain spaces, newlines or special characters.");
+    me.name = std::string(ctx.arg(2));
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "setinfo")) {
+    if (ctx.argc() != 4) return SubcommandArity(ctx, "CLIENT");
+    std::string_view attr = ctx.arg(2), v = ctx.arg(3);
+    bool name = EqualsIgnoreCase(attr, "lib-name");
+    if (!name && !EqualsIgnoreCase(attr, "lib-ver"))
+      return ctx.reply.Error("Unrecognized option '" + std::string(attr) + "'");
+    if (!ValidClientName(v))
+      return ctx.reply.Error(std::string(name ? "lib-name" : "lib-ver") +
+                             " cannot contain spaces, newlines or special characters.");
+    (name ? me.lib_name : me.lib_ver) = std::string(v);
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "info")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CLIENT");
+    return ctx.reply.Verbatim(ClientLine(me, NowMs()));
+  }
+  if (EqualsIgnoreCase(sub, "list")) {
+    std::vector<int64_t> ids;
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      if (EqualsIgnoreCase(ctx.arg(i), "type") && i + 1 < ctx.argc()) {
+        std::string_view t = ctx.arg(++i);
+        if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") && !EqualsIgnoreCase(t, "replica") &&
+            !EqualsIgnoreCase(t, "pubsub"))
+          return ctx.reply.Error("Unknown client type '" + std::string(t) + "'");
+        if (!EqualsIgnoreCase(t, "normal")) return ctx.reply.Verbatim("");
+      } else if (EqualsIgnoreCase(ctx.arg(i), "id") && i + 1 < ctx.argc()) {
+        for (++i; i < ctx.argc(); ++i) {
+          int64_t id;
+          if (!ParseInt64(ctx.arg(i), &id) || id <= 0) return ctx.reply.Error("Invalid client ID");
+          ids.push_back(id);
+        }
+      } else {
+        return ctx.reply.Error(kErrSyntax);
+      }
+    }
+    std::string text;
+    int64_t now = NowMs();
+    ctx.shard.RunHoldingAll([&] {
+      ForEachClient(ctx, [&](Conn& c) {
+        if (!ids.empty() && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id())) == ids.end()) return;
+        text += ClientLine(c, now);
+      });
+    });
+    return ctx.reply.Verbatim(text);
+  }
+  if (EqualsIgnoreCase(sub, "kill")) {
+    if (ctx.argc() < 3) return SubcommandArity(ctx, "CLIENT");
+    return ClientKill(ctx);
+  }
+  if (EqualsIgnoreCase(sub, "no-evict") || EqualsIgnoreCase(sub, "no-touch")) {
+    if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
+    if (!EqualsIgnoreCase(ctx.arg(2), "on") && !EqualsIgnoreCase(ctx.arg(2), "off"))
+      return ctx.reply.Error(kErrSyntax);
+    return ctx.reply.Ok();
+  }
+  UnknownSubcommand(ctx, "CLIENT");
+}
+
+// ---- CONFIG ----
+
+void Config_(CmdCtx& ctx) {
+  std::string_view sub = ctx.arg(1);
+  Config& config = ctx.server.config();
+  if (EqualsIgnoreCase(sub, "help")) {
+    return ReplyHelp(ctx, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                           "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                           "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+                           "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
+                           "    Rewrite the configuration file.", "HELP", "    Print this help."});
+  }
+  if (EqualsIgnoreCase(sub, "get")) {
+    if (ctx.argc() < 3) return SubcommandArity(ctx, "CONFIG");
+    std::map<std::string, std::string> found;
+    for (size_t i = 2; i < ctx.argc(); ++i)
+      for (auto& [k, v] : config.Match(ctx.arg(i))) found[k] = v;
+    ctx.reply.Map(found.size());
+    for (const auto& [k, v] : found) {
+      ctx.reply.Bulk(k);
+      ctx.reply.Bulk(v);
+    }
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "set")) {
+    if (ctx.argc() < 4 || ctx.argc() % 2 != 0) return SubcommandArity(ctx, "CONFIG");
+    // All or nothing, as Redis 7: check every pair, then apply.
+    for (size_t i = 2; i < ctx.argc(); i += 2) {
+      if (!config.Known(ctx.arg(i)))
+        return ctx.reply.Error("Unknown option or number of arguments for CONFIG SET - '" + std::string(ctx.arg(i)) +
+                               "'");
+      for (size_t j = 2; j < i; j += 2)
+        if (EqualsIgnoreCase(ctx.arg(i), ctx.arg(j)))
+          return ctx.reply.Error("duplicate parameter - " + std::string(ctx.arg(i)));
+    }
+    std::vector<std::pair<std::string, std::string>> previous;
+    for (size_t i = 2; i < ctx.argc(); i += 2) {
+      std::string old;
+      config.Get(ctx.arg(i), &old);
+      std::string err = config.Set(ctx.arg(i), ctx.arg(i + 1), false);
+      if (!err.empty()) {
+        for (auto& [k, v] : previous) config.Set(k, v, false);
+        return ctx.reply.Error("CONFIG SET failed (possibly related to argument '" + std::string(ctx.arg(i)) + "') - " +
+                               err);
+      }
+      previous.emplace_back(std::string(ctx.arg(i)), old);
+    }
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "resetstat")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CONFIG");
+    ctx.shard.RunHoldingAll([&] { ctx.server.ResetStats(); });
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "rewrite")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CONFIG");
+    std::string err = config.Rewrite();
+    if (!err.empty()) return ctx.reply.Error(err);
+    return ctx.reply.Ok();
+  }
+  UnknownSubcommand(ctx, "CONFIG");
+}
+
+// ---- INFO ----
+
+size_t AllocatedBytes() {
+  uint64_t epoch = 1;
+  size_t sz = sizeof(epoch);
+  mallctl("epoch", &epoch, &sz, &epoch, sz);
+  size_t allocated = 0;
+  sz = sizeof(allocated);
+  mallctl("stats.allocated", &allocated, &sz, nullptr, 0);
+  return allocated;
+}
+
+size_t ResidentBytes() {
+  std::ifstream f("/proc/self/statm");
+  size_t pages = 0, rss = 0;
+  f >> pages >> rss;
+  return rss * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string Human(double bytes) {
+  const char* units[] = {"B", "K", "M", "G", "T"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[32];
+  snprintf(buf, sizeof(buf), u == 0 ? "%.0f%s" : "%.2f%s", bytes, units[u]);
+  return buf;
+}
+
+void Info(CmdCtx& ctx) {
+  std::vector<std::string> wanted;
+  for (size_t i = 1; i < ctx.argc(); ++i) wanted.push_back(ToLower(ctx.arg(i)));
+  bool everything = false, all = false, defaults = wanted.empty();
+  for (const std::string& w : wanted) {
+    everything |= w == "everything";
+    all |= w == "all";
+    defaults |= w == "default";
+  }
+  auto want = [&](const char* section, bool in_default = true) {
+    if (everything || all) return true;
+    if (defaults && in_default) return true;
+    for (const std::string& w : wanted)
+      if (w == section) return true;
+    return false;
+  };
+
+  ShardStats shard_total;
+  DbStats db_total;
+  uint64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0;
+  size_t max_in = 0, max_out = 0;
+  std::vector<std::string> per_shard;
+  ctx.shard.RunHoldingAll([&] {
+    for (uint32_t s = 0; s < ctx.server.shard_count(); ++s) {
+      Shard& sh = ctx.server.shard(s);
+      ShardStats& st = sh.stats();
+      shard_total.commands += st.commands;
+      shard_total.net_input_bytes += st.net_input_bytes;
+      shard_total.net_output_bytes += st.net_output_bytes;
+      shard_total.cross_shard_batches += st.cross_shard_batches;
+      shard_total.held_commands += st.held_commands;
+      DbStats& ds = sh.db().stats();
+      db_total.expired_keys += ds.expired_keys;
+      db_total.keyspace_hits += ds.keyspace_hits;
+      db_total.keyspace_misses += ds.keyspace_misses;
+      keys += sh.db().size();
+      expires += sh.db().expires();
+      int64_t avg = sh.db().AverageTtlSample();
+      if (avg > 0) {
+        ttl_sum += static_cast<uint64_t>(avg);
+        ++ttl_n;
+      }
+      for (Conn* c : sh.conns()) {
+        max_in = std::max(max_in, c->QueryBufferCapacity());
+        max_out = std::max(max_out, c->OutputSize());
+      }
+      per_shard.push_back("shard" + std::to_string(s) + ":keys=" + std::to_string(sh.db().size()) +
+                          ",expires=" + std::to_string(sh.db().expires()) + ",clients=" +
+                          std::to_string(sh.conns().size()) + ",commands=" + std::to_string(st.commands) +
+                          ",cross_shard_batches=" + std::to_string(st.cross_shard_batches) +
+                          ",held_commands=" + std::to_string(st.held_commands));
+    }
+  });
+
+  Config& config = ctx.server.config();
+  auto cfg = [&](const char* name) {
+    std::string v;
+    config.Get(name, &v);
+    return v;
+  };
+  std::ostringstream o;
+  int64_t now_us = NowUs();
+  int64_t uptime = (now_us / 1000 - ctx.server.start_ms()) / 1000;
+  if (want("server")) {
+    utsname u;
+    uname(&u);
+    char exe[4096] = {0};
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n < 0) n = 0;
+    exe[n] = 0;
+    o << "# Server\r\nredis_version:" << kRedisCompatVersion << "\r\nember_version:" << kEmberVersion
+      << "\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\nos:"
+      << u.sysname << " " << u.release << " " << u.machine << "\r\narch_bits:64\r\nmonotonic_clock:POSIX clock_gettime"
+      << "\r\nmultiplexing_api:epoll\r\natomicvar_api:c11-builtin\r\ngcc_version:" << __GNUC__ << "." << __GNUC_MINOR__
+      << "." << __GNUC_PATCHLEVEL__ << "\r\nprocess_id:" << getpid() << "\r\nprocess_supervised:no\r\nrun_id:"
+      << ctx.server.run_id() << "\r\ntcp_port:" << ctx.server.port() << "\r\nserver_time_usec:" << now_us
+      << "\r\nuptime_in_seconds:" << uptime << "\r\nuptime_in_days:" << uptime / 86400 << "\r\nhz:" << cfg("hz")
+      << "\r\nconfigured_hz:" << cfg("hz") << "\r\nlru_clock:" << (now_us / 1000000) % (1 << 24)
+      << "\r\nexecutable:" << exe << "\r\nconfig_file:" << config.config_file() << "\r\nio_threads_active:0"
+      << "\r\nshards:" << ctx.server.shard_count() << "\r\n";
+  }
+  if (want("clients")) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Clients\r\nconnected_clients:" << ctx.server.stats().connected_clients.load()
+      << "\r\ncluster_connections:0\r\nmaxclients:" << cfg("maxclients") << "\r\nclient_recent_max_input_buffer:"
+      << max_in << "\r\nclient_recent_max_output_buffer:" << max_out
+      << "\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n";
+  }
+  if (want("memory")) {
+    size_t used = AllocatedBytes(), rss = ResidentBytes();
+    int64_t maxmemory = ParseMemory(cfg("maxmemory")).value_or(0);
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Memory\r\nused_memory:" << used << "\r\nused_memory_human:" << Human(static_cast<double>(used))
+      << "\r\nused_memory_rss:" << rss << "\r\nused_memory_rss_human:" << Human(static_cast<double>(rss))
+      << "\r\nused_memory_peak:" << used << "\r\nused_memory_peak_human:" << Human(static_cast<double>(used))
+      << "\r\nused_memory_dataset:" << used << "\r\nmaxmemory:" << maxmemory << "\r\nmaxmemory_human:"
+      << Human(static_cast<double>(maxmemory)) << "\r\nmaxmemory_policy:" << cfg("maxmemory-policy")
+      << "\r\nmem_fragmentation_ratio:" << (used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0)
+      << "\r\nmem_allocator:jemalloc-" << JEMALLOC_VERSION_MAJOR << "." << JEMALLOC_VERSION_MINOR << "."
+      << JEMALLOC_VERSION_BUGFIX << "\r\nlazyfree_pending_objects:0\r\n";
+  }
+  if (want("persistence")) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0"
+      << "\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:" << ctx.server.start_ms() / 1000
+      << "\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n";
+  }
+  if (want("stats")) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Stats\r\ntotal_connections_received:" << ctx.server.stats().total_connections.load()
+      << "\r\ntotal_commands_processed:" << shard_total.commands << "\r\ninstantaneous_ops_per_sec:0"
+      << "\r\ntotal_net_input_bytes:" << shard_total.net_input_bytes << "\r\ntotal_net_output_bytes:"
+      << shard_total.net_output_bytes << "\r\nrejected_connections:" << ctx.server.stats().rejected_connections.load()
+      << "\r\nexpired_keys:" << db_total.expired_keys << "\r\nevicted_keys:0\r\nkeyspace_hits:"
+      << db_total.keyspace_hits << "\r\nkeyspace_misses:" << db_total.keyspace_misses
+      << "\r\npubsub_channels:0\r\npubsub_patterns:0\r\ncross_shard_batches:" << shard_total.cross_shard_batches
+      << "\r\nheld_commands:" << shard_total.held_commands << "\r\n";
+  }
+  if (want("replication")) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_replid:"
+      << ctx.server.run_id() << "\r\nmaster_repl_offset:0\r\n";
+  }
+  if (want("cpu")) {
+    rusage self;
+    getrusage(RUSAGE_SELF, &self);
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# CPU\r\nused_cpu_sys:" << self.ru_stime.tv_sec << "."
+      << self.ru_stime.tv_usec / 1000 << "\r\nused_cpu_user:" << self.ru_utime.tv_sec << "."
+      << self.ru_utime.tv_usec / 1000 << "\r\n";
+  }
+  if (want("shards")) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Shards\r\n";
+    for (const std::string& line : per_shard) o << line << "\r\n";
+  }
+  if (want("keyspace")) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Keyspace\r\n";
+    if (keys > 0)
+      o << "db0:keys=" << keys << ",expires=" << expires << ",avg_ttl=" << (ttl_n ? ttl_sum / ttl_n : 0) << "\r\n";
+  }
+  ctx.reply.Verbatim(o.str());
+}
+
+// ---- COMMAND ----
+
+const std::pair<uint32_t, const char*> kFlagNames[] = {
+    {kCmdWrite, "write"},       {kCmdReadOnly, "readonly"},       {kCmdDenyOom, "denyoom"},
+    {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},           {kCmdNoScript, "noscript"},
+    {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},         {kCmdStale, "stale"},
+    {kCmdSkipMonitor, "skip_monitor"}, {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+    {kCmdNoAuth, "no_auth"},    {kCmdMayReplicate, "may_replicate"}, {kCmdAllowBusy, "allow_busy"}};
+
+}  // namespace
+
+std::vector<std::string> AclCategories(const CommandSpec& spec) {
+  std::vector<std::string> cats;
+  if (spec.flags & kCmdWrite) cats.push_back("@write");
+  if (spec.flags & kCmdReadOnly) cats.push_back("@read");
+  if (spec.flags & kCmdAdmin) {
+    cats.push_back("@admin");
+    cats.push_back("@dangerous");
+  }
+  if (spec.group == "generic") cats.push_back("@keyspace");
+  if (spec.group == "string") cats.push_back("@string");
+  if (spec.group == "connection") cats.push_back("@connection");
+  if (spec.flags & kCmdBlocking) cats.push_back("@blocking");
+  cats.push_back(spec.flags & kCmdFast ? "@fast" : "@slow");
+  return cats;
+}
+
+namespace {
+
+void CommandInfoEntry(CmdCtx& ctx, const CommandSpec& spec) {
+  ctx.reply.Array(10);
+  ctx.reply.Bulk(spec.name);
+  ctx.reply.Int(spec.arity);
+  size_t nflags = 0;
+  for (auto& [bit, name] : kFlagNames) nflags += (spec.flags & bit) != 0;
+  ctx.reply.Set(nflags);
+  for (auto& [bit, name] : kFlagNames)
+    if (spec.flags & bit) ctx.reply.Simple(name);
+  ctx.reply.Int(spec.first_key);
+  ctx.reply.Int(spec.last_key);
+  ctx.reply.Int(spec.key_step);
+  std::vector<std::string> cats = AclCategories(spec);
+  ctx.reply.Set(cats.size());
+  for (const std::string& c : cats) ctx.reply.Simple(c);
+  ctx.reply.Array(0);  // tips
+  ctx.reply.Array(0);  // key specifications
+  ctx.reply.Array(spec.subcommands.size());
+  for (const CommandSpec& sub : spec.subcommands) CommandInfoEntry(ctx, sub);
+}
+
+void CommandDocsEntry(CmdCtx& ctx, const CommandSpec& spec) {
+  ctx.reply.Bulk(spec.name);
+  ctx.reply.Map(spec.subcommands.empty() ? 3 : 4);
+  ctx.reply.Bulk("summary");
+  ctx.reply.Bulk(spec.summary);
+  ctx.reply.Bulk("since");
+  ctx.reply.Bulk(spec.since);
+  ctx.reply.Bulk("group");
+  ctx.reply.Bulk(spec.group);
+  if (!spec.subcommands.empty()) {
+    ctx.reply.Bulk("subcommands");
+    ctx.reply.Map(spec.subcommands.size());
+    for (const CommandSpec& sub : spec.subcommands) CommandDocsEntry(ctx, sub);
+  }
+}
+
+void Command(CmdCtx& ctx) {
+  const CommandTable& table = CommandTable::Get();
+  if (ctx.argc() == 1) {
+    ctx.reply.Array(table.All().size());
+    for (const CommandSpec* spec : table.All()) CommandInfoEntry(ctx, *spec);
+    return;
+  }
+  std::string_view sub = ctx.arg(1);
+  if (EqualsIgnoreCase(sub, "help")) {
+    return ReplyHelp(ctx, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "(no subcommand)",
+                           "    Return details about all Redis commands.", "COUNT",
+                           "    Return the total number of commands in this Redis server.", "LIST",
+                           "    Return a list of all commands in this Redis server.",
+                           "INFO [<command-name> ...]",
+                           "    Return details about multiple Redis commands.",
+                           "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+                           "GETKEYS <full-command>", "    Return the keys from a full Redis command.", "HELP",
+                           "    Print this help."});
+  }
+  if (EqualsIgnoreCase(sub, "count")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "COMMAND");
+    return ctx.reply.Int(static_cast<int64_t>(table.All().size()));
+  }
+  if (EqualsIgnoreCase(sub, "list")) {
+    std::string_view pattern;
+    bool has_pattern = false;
+    if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(2), "filterby")) {
+      if (EqualsIgnoreCase(ctx.arg(3), "pattern")) {
+        pattern = ctx.arg(4);
+        has_pattern = true;
+      } else if (!EqualsIgnoreCase(ctx.arg(3), "aclcat") && !EqualsIgnoreCase(ctx.arg(3), "module")) {
+        return ctx.reply.Error(kErrSyntax);
+      }
+    } else if (ctx.argc() != 2) {
+      return ctx.reply.Error(kErrSyntax);
+    }
+    std::vector<std::string_view> names;
+    for (const CommandSpec* spec : table.All()) {
+      if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(3), "module")) continue;
+      if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(3), "aclcat")) {
+        std::vector<std::string> cats = AclCategories(*spec);
+        if (std::find(cats.begin(), cats.end(), "@" + ToLower(ctx.arg(4))) == cats.end()) continue;
+      }
+      if (has_pattern && !GlobMatch(pattern, spec->name, true)) continue;
+      names.push_back(spec->name);
+    }
+    ctx.reply.Array(names.size());
+    for (std::string_view n : names) ctx.reply.Bulk(n);
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "info")) {
+    if (ctx.argc() == 2) {
+      ctx.reply.Array(table.All().size());
+      for (const CommandSpec* spec : table.All()) CommandInfoEntry(ctx, *spec);
+      return;
+    }
+    ctx.reply.Array(ctx.argc() - 2);
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      const CommandSpec* spec = table.Find(ctx.arg(i));
+      if (spec)
+        CommandInfoEntry(ctx, *spec);
+      else
+        ctx.reply.NullArray();
+    }
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "docs")) {
+    std::vector<const CommandSpec*> specs;
+    if (ctx.argc() == 2) {
+      specs = table.All();
+    } else {
+      for (size_t i = 2; i < ctx.argc(); ++i)
+        if (const CommandSpec* spec = table.Find(ctx.arg(i))) specs.push_back(spec);
+    }
+    ctx.reply.Map(specs.size());
+    for (const CommandSpec* spec : specs) CommandDocsEntry(ctx, *spec);
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "getkeys") || EqualsIgnoreCase(sub, "getkeysandflags")) {
+    if (ctx.argc() < 3) return SubcommandArity(ctx, "COMMAND");
+    const CommandSpec* spec = table.Find(ctx.arg(2));
+    if (!spec) return ctx.reply.Error("Invalid command specified");
+    int64_t argc = static_cast<int64_t>(ctx.argc() - 2);
+    if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity))
+      return ctx.reply.Error("Invalid number of arguments specified for command");
+    std::vector<size_t> idx;
+    CommandTable::KeyIndexes(*spec, static_cast<size_t>(argc), &idx);
+    if (idx.empty()) return ctx.reply.Error("The command has no key arguments");
+    ctx.reply.Array(idx.size());
+    for (size_t i : idx) ctx.reply.Bulk(ctx.arg(i + 2));
+    return;
+  }
+  UnknownSubcommand(ctx, "COMMAND");
+}
+
+CommandSpec Sub(const char* name, int arity, uint32_t flags, const char* summary, const char* since, int first = 0,
+                int last = 0, int step = 0) {
+  return {name, arity, flags, first, last, step, nullptr, "server", summary, since, nullptr, {}};
+}
+
+}  // namespace
+
+void RegisterServerFamily(CommandTable& t) {
+  constexpr uint32_t C = kCmdConnection, F = kCmdFast, A = kCmdAdmin;
+  auto add = [&t](const char* name, int arity, uint32_t flags, CommandHandler h, const char* group,
+                  const char* summary, const char* since, std::vector<CommandSpec> subs = {}) {
+    CommandSpec spec{name, arity, flags, 0, 0, 0, h, group, summary, since, nullptr, {}};
+    spec.subcommands = std::move(subs);
+    t.Add(std::move(spec));
+  };
+  add("ping", -1, C | F | kCmdStale, Ping, "connection", "Returns the server's liveliness response.", "1.0.0");
+  add("echo", 2, C | F, Echo, "connection", "Returns the given string.", "1.0.0");
+  add("quit", -1, C | F | kCmdNoAuth | kCmdAllowBusy, Quit, "connection", "Closes the connection.", "1.0.0");
+  add("select", 2, C | F | kCmdLoading | kCmdStale, Select, "connection", "Changes the selected database.", "1.0.0");
+  add("reset", 1, C | F | kCmdNoAuth, Reset, "connection", "Resets the connection.", "6.2.0");
+  add("hello", -1, C | F | kCmdNoAuth, Hello, "connection", "Handshakes with the Redis server.", "6.0.0");
+  add("time", 1, C | F | kCmdLoading | kCmdStale, Time, "server", "Returns the server time.", "2.6.0");
+  add("flushdb", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from the current database.", "1.0.0");
+  add("flushall", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from all databases.", "1.0.0");
+  add("shutdown", -1, C | A | kCmdNoScript | kCmdLoading | kCmdStale, Shutdown, "server",
+      "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0");
+  add("info", -1, C | kCmdLoading | kCmdStale, Info, "server", "Returns information and statistics about the server.",
+      "1.0.0");
+  add("client", -2, C, Client, "connection", "A container for client connection commands.", "2.4.0",
+      {Sub("client|id", 2, C, "Returns the unique client ID of the connection.", "5.0.0"),
+       Sub("client|getname", 2, C, "Returns the name of the connection.", "2.6.9"),
+       Sub("client|setname", 3, C, "Sets the connection name.", "2.6.9"),
+       Sub("client|setinfo", 4, C, "Sets information specific to the client or connection.", "7.2.0"),
+       Sub("client|info", 2, C, "Returns information about the connection.", "6.2.0"),
+       Sub("client|list", -2, C | A, "Lists open connections.", "2.4.0"),
+       Sub("client|kill", -3, C | A, "Terminates open connections.", "2.4.0"),
+       Sub("client|no-evict", 3, C | A, "Sets the client eviction mode of the connection.", "7.0.0"),
+       Sub("client|help", 2, C, "Returns helpful text about the different subcommands.", "5.0.0")});
+  add("config", -2, C, Config_, "server", "A container for server configuration commands.", "2.0.0",
+      {Sub("config|get", -3, C | A, "Returns the effective values of configuration parameters.", "2.0.0"),
+       Sub("config|set", -4, C | A, "Sets configuration parameters in-flight.", "2.0.0"),
+       Sub("config|resetstat", 2, C | A, "Resets the server's statistics.", "2.0.0"),
+       Sub("config|rewrite", 2, C | A, "Persists the effective configuration to file.", "2.8.0"),
+       Sub("config|help", 2, C, "Returns helpful text about the different subcommands.", "5.0.0")});
+  add("command", -1, C, Command, "server", "Returns detailed information about all commands.", "2.8.13",
+      {Sub("command|count", 2, C, "Returns a count of commands.", "2.8.13"),
+       Sub("command|list", -2, C, "Returns a list of command names.", "7.0.0"),
+       Sub("command|info", -2, C, "Returns information about one, multiple or all commands.", "2.8.13"),
+       Sub("command|docs", -2, C, "Returns documentary information about one, multiple or all commands.", "7.0.0"),
+       Sub("command|getkeys", -3, C, "Extracts the key names from an arbitrary command.", "2.8.13"),
+       Sub("command|help", 2, C, "Returns helpful text about the different subcommands.", "5.0.0")});
+}
+
+}  // namespace ember

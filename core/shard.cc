@@ -1,0 +1,452 @@
+#include "shard.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "command.h"
+#include "conn.h"
+#include "server.h"
+#include "util.h"
+
+namespace ember {
+
+// Commands for this shard from a client on another: arguments are copied
+// into one arena (the client's read buffer will be reused), each command
+// remembers where its reply must go.
+struct Shard::ExecBatch : Message {
+  ExecBatch() : Message(Kind::kExec) {}
+  struct Cmd {
+    Conn* conn;
+    uint64_t seq;
+    const CommandSpec* spec;
+    uint32_t first_arg;
+    uint32_t argc;
+    int resp;
+  };
+  uint32_t from = 0;
+  std::string arena;
+  std::vector<std::pair<size_t, size_t>> args;
+  std::vector<Cmd> cmds;
+};
+
+struct Shard::ReplyBatch : Message {
+  ReplyBatch() : Message(Kind::kReplies) {}
+  struct Item {
+    Conn* conn;
+    uint64_t seq;
+    size_t off, len;
+  };
+  std::string data;
+  std::vector<Item> items;
+};
+
+struct Shard::HoldToken {
+  std::atomic<int> parked{0};
+  std::atomic<bool> released{false};
+  std::atomic<int> left{0};
+};
+
+struct Shard::HoldMsg : Message {
+  explicit HoldMsg(HoldToken* t) : Message(Kind::kHold), token(t) {}
+  HoldToken* token;
+};
+
+struct Shard::NewConnMsg : Message {
+  NewConnMsg(int f, std::string p, std::string l) : Message(Kind::kNewConn), fd(f), peer(std::move(p)), local(std::move(l)) {}
+  int fd;
+  std::string peer, local;
+};
+
+struct Shard::CallMsg : Message {
+  explicit CallMsg(std::function<void(Shard&)> f) : Message(Kind::kCall), fn(std::move(f)) {}
+  std::function<void(Shard&)> fn;
+};
+
+Shard::Shard(Server& server, uint32_t index)
+    : server_(server), index_(index), db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
+  base_ = event_base_new();
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  wake_ev_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST, &Shard::OnWake, this);
+  event_add(wake_ev_, nullptr);
+  cron_ev_ = event_new(base_, -1, EV_PERSIST, &Shard::OnCron, this);
+}
+
+Shard::~Shard() {
+  for (Conn* c : conns_) delete c;
+  for (Conn* c : dead_) delete c;
+  Message* m;
+  while (inbox_.try_dequeue(m)) delete m;
+  for (ExecBatch* b : out_exec_) delete b;
+  for (ReplyBatch* b : out_reply_) delete b;
+  event_free(cron_ev_);
+  event_free(wake_ev_);
+  close(wake_fd_);
+  event_base_free(base_);
+}
+
+void Shard::Start() {
+  uint32_t n = server_.shard_count();
+  out_exec_.assign(n, nullptr);
+  out_reply_.assign(n, nullptr);
+  for (uint32_t i = 0; i < n; ++i)
+    tokens_.push_back(std::make_unique<moodycamel::ProducerToken>(server_.shard(i).inbox_));
+  int64_t hz = server_.config().live.hz.load();
+  timeval tv{0, static_cast<suseconds_t>(1000000 / hz)};
+  event_add(cron_ev_, &tv);
+  running_ = true;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Shard::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Shard::Loop() {
+  pthread_setname_np(pthread_self(), ("ember-shard-" + std::to_string(index_)).c_str());
+  while (running_.load(std::memory_order_relaxed)) {
+    event_base_loop(base_, EVLOOP_ONCE);
+    AfterEvents();
+  }
+  AfterEvents();
+}
+
+void Shard::Post(Message* m) {
+  inbox_.enqueue(m);
+  Wake();
+}
+
+void Shard::Send(uint32_t dest, Message* m) {
+  Shard& to = server_.shard(dest);
+  to.inbox_.enqueue(*tokens_[dest], m);
+  to.Wake();
+}
+
+void Shard::Wake() {
+  if (!wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+    uint64_t one = 1;
+    ssize_t r = write(wake_fd_, &one, sizeof(one));
+    (void)r;
+  }
+}
+
+void Shard::Call(std::function<void(Shard&)> fn) { Post(new CallMsg(std::move(fn))); }
+
+void Shard::OnWake(evutil_socket_t fd, short, void* arg) {
+  auto* self = static_cast<Shard*>(arg);
+  uint64_t v;
+  ssize_t r = read(fd, &v, sizeof(v));
+  (void)r;
+  self->wake_pending_.store(false, std::memory_order_release);
+  self->DrainInbox();
+}
+
+void Shard::DrainInbox() {
+  Message* batch[64];
+  size_t n;
+  while ((n = inbox_.try_dequeue_bulk(batch, 64)) > 0) {
+    for (size_t i = 0; i < n; ++i) {
+      Message* m = batch[i];
+      switch (m->kind) {
+        case Message::Kind::kExec:
+          ExecuteBatch(*static_cast<ExecBatch*>(m));
+          break;
+        case Message::Kind::kReplies:
+          DeliverReplies(*static_cast<ReplyBatch*>(m));
+          break;
+        case Message::Kind::kHold:
+          Park(static_cast<HoldMsg*>(m)->token);
+          break;
+        case Message::Kind::kNewConn: {
+          auto* nc = static_cast<NewConnMsg*>(m);
+          AddConn(nc->fd, std::move(nc->peer), std::move(nc->local));
+          break;
+        }
+        case Message::Kind::kCall:
+          static_cast<CallMsg*>(m)->fn(*this);
+          break;
+      }
+      delete m;
+    }
+  }
+}
+
+void Shard::ExecuteBatch(ExecBatch& b) {
+  ++stats_.cross_shard_batches;
+  db_.set_now(NowMs());
+  ReplyBatch*& out = out_reply_[b.from];
+  if (!out) out = new ReplyBatch();
+  std::vector<std::string_view> argv;
+  for (const ExecBatch::Cmd& cmd : b.cmds) {
+    argv.clear();
+    for (uint32_t i = 0; i < cmd.argc; ++i) {
+      const auto& [off, len] = b.args[cmd.first_arg + i];
+      argv.emplace_back(b.arena.data() + off, len);
+    }
+    size_t start = out->data.size();
+    Reply reply(&out->data, cmd.resp);
+    CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec};
+    cmd.spec->handler(ctx);
+    ++stats_.commands;
+    out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
+  }
+}
+
+void Shard::DeliverReplies(ReplyBatch& b) {
+  for (const ReplyBatch::Item& it : b.items) {
+    it.conn->ReleaseInflight();
+    if (it.conn->closed()) {
+      if (it.conn->inflight() == 0) dead_.push_back(it.conn);
+      continue;
+    }
+    it.conn->DeliverRemote(it.seq, std::string_view(b.data.data() + it.off, it.len));
+  }
+}
+
+void Shard::FlushOutgoing() {
+  for (uint32_t i = 0; i < out_exec_.size(); ++i) {
+    if (out_exec_[i]) {
+      Send(i, out_exec_[i]);
+      out_exec_[i] = nullptr;
+    }
+    if (out_reply_[i]) {
+      Send(i, out_reply_[i]);
+      out_reply_[i] = nullptr;
+    }
+  }
+}
+
+void Shard::AfterEvents() {
+  FlushOutgoing();
+  for (size_t i = 0; i < dirty_.size(); ++i) {
+    Conn* c = dirty_[i];
+    if (c->closed()) continue;
+    if (c->kill_requested)
+      c->Close();
+    else
+      c->Flush();
+  }
+  dirty_.clear();
+  for (Conn* c : dead_) delete c;
+  dead_.clear();
+}
+
+void Shard::Park(HoldToken* token) {
+  token->parked.fetch_add(1, std::memory_order_acq_rel);
+  token->parked.notify_all();
+  while (!token->released.load(std::memory_order_acquire)) token->released.wait(false, std::memory_order_acquire);
+  // The holder may have changed connections of this thread (CLIENT KILL).
+  for (Conn* c : conns_)
+    if (c->kill_requested) dirty_.push_back(c);
+  token->left.fetch_sub(1, std::memory_order_acq_rel);
+  token->left.notify_all();
+}
+
+void Shard::RunHolding(const std::vector<uint32_t>& shards, const std::function<void()>& fn) {
+  // Work already queued for those shards goes first: it precedes this
+  // command in its clients' order.
+  FlushOutgoing();
+  std::mutex& mu = server_.hold_mutex();
+  while (!mu.try_lock()) {
+    // Another thread is holding: it may be waiting for this one to park.
+    DrainInbox();
+    FlushOutgoing();
+    std::this_thread::yield();
+  }
+  HoldToken token;
+  int others = 0;
+  for (uint32_t s : shards) {
+    if (s == index_) continue;
+    ++others;
+    Send(s, new HoldMsg(&token));
+  }
+  token.left.store(others, std::memory_order_relaxed);
+  for (int p; (p = token.parked.load(std::memory_order_acquire)) < others;) token.parked.wait(p);
+  int64_t now = NowMs();
+  for (uint32_t s : shards) server_.shard(s).db().set_now(now);
+  ++stats_.held_commands;
+  fn();
+  token.released.store(true, std::memory_order_release);
+  token.released.notify_all();
+  for (int l; (l = token.left.load(std::memory_order_acquire)) > 0;) token.left.wait(l);
+  mu.unlock();
+}
+
+void Shard::RunHoldingAll(const std::function<void()>& fn) {
+  std::vector<uint32_t> all(server_.shard_count());
+  for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  RunHolding(all, fn);
+}
+
+namespace {
+void UnknownCommand(Reply& reply, std::span<const std::string_view> argv) {
+  std::string msg = "unknown command '";
+  msg.append(argv[0].substr(0, 128));
+  msg += "', with args beginning with: ";
+  for (size_t i = 1; i < argv.size() && msg.size() < 1024; ++i) {
+    msg += '\'';
+    msg.append(argv[i].substr(0, 128));
+    msg += "' ";
+  }
+  reply.Error(msg);
+}
+}  // namespace
+
+void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
+  const CommandSpec* spec = CommandTable::Get().Find(argv[0]);
+  if (!spec) {
+    Reply reply(conn.LocalReplyTarget(), conn.resp);
+    UnknownCommand(reply, argv);
+    return;
+  }
+  conn.last_command = spec->name;
+  int64_t argc = static_cast<int64_t>(argv.size());
+  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    Reply reply(conn.LocalReplyTarget(), conn.resp);
+    reply.Error("wrong number of arguments for '" + spec->name + "' command");
+    return;
+  }
+  uint32_t n = server_.shard_count();
+  if (spec->flags & kCmdConnection) {
+    // These may hold shards themselves (INFO, CLIENT LIST); while they wait
+    // remote replies can land in the connection's reply queue, so they
+    // write aside and append when done.
+    std::string scratch;
+    Reply reply(&scratch, conn.resp);
+    CmdCtx ctx{argv, reply, server_, *this, &conn, *spec};
+    spec->handler(ctx);
+    ++stats_.commands;
+    if (!conn.closed()) conn.LocalReplyTarget()->append(scratch);
+    return;
+  }
+  if (n == 1) {
+    RunLocal(conn, *spec, argv);
+    return;
+  }
+  if (spec->flags & kCmdAllShards) {
+    std::string scratch;
+    Reply reply(&scratch, conn.resp);
+    CmdCtx ctx{argv, reply, server_, *this, &conn, *spec};
+    RunHoldingAll([&] { spec->handler(ctx); });
+    ++stats_.commands;
+    conn.LocalReplyTarget()->append(scratch);
+    return;
+  }
+  // The shards this command's keys live on.
+  shard_scratch_.clear();
+  if (spec->router) {
+    shard_scratch_.push_back(spec->router(argv, n));
+  } else {
+    CommandTable::KeyIndexes(*spec, argv.size(), &key_scratch_);
+    for (size_t i : key_scratch_) {
+      uint32_t s = server_.ShardIndexFor(argv[i]);
+      bool seen = false;
+      for (uint32_t t : shard_scratch_) seen |= t == s;
+      if (!seen) shard_scratch_.push_back(s);
+    }
+  }
+  if (shard_scratch_.empty() || (shard_scratch_.size() == 1 && shard_scratch_[0] == index_)) {
+    RunLocal(conn, *spec, argv);
+  } else if (shard_scratch_.size() == 1) {
+    SendRemote(shard_scratch_[0], conn, *spec, argv);
+  } else {
+    std::string scratch;
+    Reply reply(&scratch, conn.resp);
+    CmdCtx ctx{argv, reply, server_, *this, &conn, *spec};
+    std::vector<uint32_t> shards = shard_scratch_;
+    RunHolding(shards, [&] { spec->handler(ctx); });
+    ++stats_.commands;
+    conn.LocalReplyTarget()->append(scratch);
+  }
+}
+
+void Shard::RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
+  Reply reply(conn.LocalReplyTarget(), conn.resp);
+  CmdCtx ctx{argv, reply, server_, *this, &conn, spec};
+  spec.handler(ctx);
+  ++stats_.commands;
+}
+
+void Shard::SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
+  ExecBatch*& b = out_exec_[target];
+  if (!b) {
+    b = new ExecBatch();
+    b->from = index_;
+  }
+  uint32_t first = static_cast<uint32_t>(b->args.size());
+  for (std::string_view a : argv) {
+    b->args.emplace_back(b->arena.size(), a.size());
+    b->arena.append(a);
+  }
+  b->cmds.push_back({&conn, conn.ReserveRemoteSlot(), &spec, first, static_cast<uint32_t>(argv.size()), conn.resp});
+}
+
+void Shard::AcceptConn(int fd, std::string peer, std::string local) {
+  Post(new NewConnMsg(fd, std::move(peer), std::move(local)));
+}
+
+void Shard::AddConn(int fd, std::string peer, std::string local) {
+  if (shutting_down_) {
+    close(fd);
+    server_.stats().connected_clients.fetch_sub(1);
+    return;
+  }
+  Conn* c = new Conn(*this, fd, server_.NextClientId(), std::move(peer), std::move(local));
+  conns_.insert(c);
+  c->Start();
+}
+
+void Shard::ConnClosed(Conn* c) {
+  conns_.erase(c);
+  server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  if (c->inflight() == 0) dead_.push_back(c);
+}
+
+void Shard::OnCron(evutil_socket_t, short, void* arg) { static_cast<Shard*>(arg)->Cron(); }
+
+void Shard::Cron() {
+  Config::Live& live = server_.config().live;
+  int64_t hz = live.hz.load(std::memory_order_relaxed);
+  int64_t period_us = 1000000 / hz;
+  db_.set_now(NowMs());
+  // Redis gives active expiry up to a quarter of the cron period.
+  db_.ActiveExpireCycle(period_us / 4, static_cast<int>(live.active_expire_effort.load(std::memory_order_relaxed)));
+  if (live.activerehashing.load(std::memory_order_relaxed)) db_.RehashFor(1000);
+
+  int64_t now = db_.now();
+  int64_t timeout = live.timeout.load(std::memory_order_relaxed);
+  if (timeout > 0 && now - last_client_check_ms_ >= 1000) {
+    last_client_check_ms_ = now;
+    std::vector<Conn*> idle;
+    for (Conn* c : conns_)
+      if (c->idle() && c->inflight() == 0 && now - c->last_active_ms > timeout * 1000) idle.push_back(c);
+    for (Conn* c : idle) c->Close();
+  }
+  timeval tv{0, static_cast<suseconds_t>(period_us)};
+  event_add(cron_ev_, &tv);
+}
+
+void Shard::BeginShutdown() {
+  shutting_down_ = true;
+  for (Conn* c : conns_) c->StopReading();
+}
+
+bool Shard::Drained() const {
+  for (Conn* c : conns_)
+    if (!c->idle()) return false;
+  return true;
+}
+
+void Shard::Stop() {
+  std::vector<Conn*> all(conns_.begin(), conns_.end());
+  for (Conn* c : all) {
+    c->Flush();
+    c->Close();
+  }
+  running_ = false;
+  event_base_loopbreak(base_);
+}
+
+}  // namespace ember

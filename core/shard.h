@@ -1,0 +1,138 @@
+// Shard: one worker thread with its own libevent loop, its part of the
+// keyspace (Db) and the client connections pinned to it. Nothing outside
+// this thread touches the Db, except a thread that holds the shard.
+//
+// Cross-thread traffic is messages on each shard's lock-free inbox:
+//  - ExecBatch: commands for keys this shard owns, from a client on another
+//    shard; all commands bound for one shard in one loop iteration travel
+//    in one batch, in order.
+//  - ReplyBatch: their replies, batched the same way.
+//  - Hold: park this thread so another thread may run a command that spans
+//    several shards (see RunHolding and ARCHITECTURE.md).
+#pragma once
+
+#include <concurrentqueue/concurrentqueue.h>
+#include <event2/event.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "db.h"
+
+namespace ember {
+
+class Conn;
+class Server;
+struct CommandSpec;
+
+struct Message {
+  enum class Kind { kExec, kReplies, kHold, kNewConn, kCall };
+  explicit Message(Kind k) : kind(k) {}
+  virtual ~Message() = default;
+  Kind kind;
+};
+
+struct ShardStats {
+  uint64_t commands = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t cross_shard_batches = 0;
+  uint64_t held_commands = 0;
+};
+
+class Shard {
+ public:
+  Shard(Server& server, uint32_t index);
+  ~Shard();
+
+  void Start();
+  void Join();
+  uint32_t index() const { return index_; }
+  Db& db() { return db_; }
+  Server& server() { return server_; }
+  event_base* base() { return base_; }
+  ShardStats& stats() { return stats_; }
+
+  // Any thread that is not a shard: hand this shard a message (it takes
+  // ownership). Shards use Send, whose producer tokens keep each sender's
+  // messages in order.
+  void Post(Message* m);
+  // Any thread: run fn on this shard's thread.
+  void Call(std::function<void(Shard&)> fn);
+
+  // Runs a parsed command for a client of this shard.
+  void Dispatch(Conn& conn, std::span<const std::string_view> argv);
+  // Runs fn while every shard in `shards` is parked (this one included, by
+  // being the caller), so fn may touch all of their Dbs: one point in each
+  // shard's serial order. Holds are taken one at a time server-wide.
+  void RunHolding(const std::vector<uint32_t>& shards, const std::function<void()>& fn);
+  void RunHoldingAll(const std::function<void()>& fn);
+
+  // Any thread: give this shard a newly accepted client socket.
+  void AcceptConn(int fd, std::string peer, std::string local);
+  // Client bookkeeping.
+  void AddConn(int fd, std::string peer, std::string local);
+  void ConnClosed(Conn* c);
+  void MarkDirty(Conn* c) { dirty_.push_back(c); }
+  const std::unordered_set<Conn*>& conns() const { return conns_; }
+  // Stops reading from clients and reports whether all replies are out.
+  void BeginShutdown();
+  bool Drained() const;
+  void Stop();
+
+ private:
+  struct ExecBatch;
+  struct ReplyBatch;
+  struct HoldToken;
+  struct HoldMsg;
+  struct NewConnMsg;
+  struct CallMsg;
+
+  void Loop();
+  void Send(uint32_t dest, Message* m);
+  void Wake();
+  void DrainInbox();
+  void AfterEvents();
+  void FlushOutgoing();
+  void ExecuteBatch(ExecBatch& b);
+  void DeliverReplies(ReplyBatch& b);
+  void Park(HoldToken* token);
+  void RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
+  void SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
+  void Cron();
+  static void OnWake(evutil_socket_t, short, void* arg);
+  static void OnCron(evutil_socket_t, short, void* arg);
+
+  Server& server_;
+  uint32_t index_;
+  Db db_;
+  event_base* base_ = nullptr;
+  event* wake_ev_ = nullptr;
+  event* cron_ev_ = nullptr;
+  int wake_fd_ = -1;
+  std::atomic<bool> wake_pending_{false};
+  moodycamel::ConcurrentQueue<Message*> inbox_;
+  std::vector<std::unique_ptr<moodycamel::ProducerToken>> tokens_;  // one per destination inbox
+  std::vector<ExecBatch*> out_exec_;
+  std::vector<ReplyBatch*> out_reply_;
+  std::unordered_set<Conn*> conns_;
+  std::vector<Conn*> dirty_;
+  std::vector<Conn*> dead_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  bool shutting_down_ = false;
+  int64_t last_client_check_ms_ = 0;
+  std::vector<size_t> key_scratch_;
+  std::vector<uint32_t> shard_scratch_;
+  ShardStats stats_;
+  friend class Conn;
+};
+
+}  // namespace ember

@@ -1,0 +1,376 @@
+// String commands: GET, SET and friends, counters, ranges. Values up to 20
+// bytes that are canonical integers are kept as int64 (Redis's "int"
+// encoding), so INCR works in place.
+#include <climits>
+#include <cmath>
+#include <cstring>
+
+#include "command.h"
+#include "db.h"
+#include "server.h"
+#include "util.h"
+
+namespace ember {
+
+namespace {
+
+// Absolute expire time from a relative or absolute argument, with Redis's
+// checks. Returns false after replying with the error.
+bool ParseExpire(CmdCtx& ctx, std::string_view arg, int64_t unit_ms, bool absolute, const char* cmd,
+                 int64_t* out) {
+  int64_t v;
+  if (!ParseInt64(arg, &v)) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  std::string msg = std::string("invalid expire time in '") + cmd + "' command";
+  if (v <= 0 || (unit_ms == 1000 && v > LLONG_MAX / 1000)) {
+    ctx.reply.Error(msg);
+    return false;
+  }
+  v *= unit_ms;
+  if (!absolute) {
+    int64_t now = ctx.db(ctx.arg(1)).now();
+    if (v > LLONG_MAX - now) {
+      ctx.reply.Error(msg);
+      return false;
+    }
+    v += now;
+  }
+  *out = v;
+  return true;
+}
+
+void Get(CmdCtx& ctx) {
+  Entry* e = ctx.db(ctx.arg(1)).FindRead(ctx.arg(1));
+  if (!e) return ctx.reply.Null();
+  if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+  char buf[24];
+  ctx.reply.Bulk(e->StringValue(buf));
+}
+
+// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]
+void Set(CmdCtx& ctx) {
+  std::string_view key = ctx.arg(1);
+  Db& db = ctx.db(key);
+  bool nx = false, xx = false, get = false, keepttl = false;
+  int64_t expire = Entry::kNoExpire;
+  bool has_expire = false;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    bool has_next = i + 1 < ctx.argc();
+    if (EqualsIgnoreCase(a, "nx") && !xx) {
+      nx = true;
+    } else if (EqualsIgnoreCase(a, "xx") && !nx) {
+      xx = true;
+    } else if (EqualsIgnoreCase(a, "get")) {
+      get = true;
+    } else if (EqualsIgnoreCase(a, "keepttl") && !has_expire) {
+      keepttl = true;
+    } else if (!has_expire && !keepttl && has_next &&
+               (EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") || EqualsIgnoreCase(a, "exat") ||
+                EqualsIgnoreCase(a, "pxat"))) {
+      bool seconds = EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "exat");
+      bool absolute = EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat");
+      if (!ParseExpire(ctx, ctx.arg(++i), seconds ? 1000 : 1, absolute, "set", &expire)) return;
+      has_expire = true;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  Entry* old = db.Find(key);
+  if (get) {
+    if (old && !old->is_string()) return ctx.reply.Error(kErrWrongType);
+    if (old) {
+      char buf[24];
+      ctx.reply.Bulk(old->StringValue(buf));
+    } else {
+      ctx.reply.Null();
+    }
+  }
+  if ((nx && old) || (xx && !old)) {
+    if (!get) ctx.reply.Null();
+    return;
+  }
+  if (keepttl && old) expire = old->expire_ms();
+  db.SetString(key, ctx.arg(2), expire);
+  if (!get) ctx.reply.Ok();
+}
+
+void SetNx(CmdCtx& ctx) {
+  Db& db = ctx.db(ctx.arg(1));
+  if (db.Find(ctx.arg(1))) return ctx.reply.Int(0);
+  db.SetString(ctx.arg(1), ctx.arg(2), Entry::kNoExpire);
+  ctx.reply.Int(1);
+}
+
+void SetExGeneric(CmdCtx& ctx, int64_t unit_ms, const char* name) {
+  int64_t expire;
+  if (!ParseExpire(ctx, ctx.arg(2), unit_ms, false, name, &expire)) return;
+  ctx.db(ctx.arg(1)).SetString(ctx.arg(1), ctx.arg(3), expire);
+  ctx.reply.Ok();
+}
+void SetEx(CmdCtx& ctx) { SetExGeneric(ctx, 1000, "setex"); }
+void PSetEx(CmdCtx& ctx) { SetExGeneric(ctx, 1, "psetex"); }
+
+void GetSet(CmdCtx& ctx) {
+  Db& db = ctx.db(ctx.arg(1));
+  Entry* old = db.Find(ctx.arg(1));
+  if (old && !old->is_string()) return ctx.reply.Error(kErrWrongType);
+  if (old) {
+    char buf[24];
+    ctx.reply.Bulk(old->StringValue(buf));
+  } else {
+    ctx.reply.Null();
+  }
+  db.SetString(ctx.arg(1), ctx.arg(2), Entry::kNoExpire);
+}
+
+void GetDel(CmdCtx& ctx) {
+  Db& db = ctx.db(ctx.arg(1));
+  Entry* e = db.FindRead(ctx.arg(1));
+  if (!e) return ctx.reply.Null();
+  if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+  char buf[24];
+  ctx.reply.Bulk(e->StringValue(buf));
+  db.Delete(ctx.arg(1));
+}
+
+// GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]
+void GetEx(CmdCtx& ctx) {
+  Db& db = ctx.db(ctx.arg(1));
+  int64_t expire = 0;
+  bool set_expire = false, persist = false;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    bool has_next = i + 1 < ctx.argc();
+    if (EqualsIgnoreCase(a, "persist") && !set_expire && !persist) {
+      persist = true;
+    } else if (!set_expire && !persist && has_next &&
+               (EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") || EqualsIgnoreCase(a, "exat") ||
+                EqualsIgnoreCase(a, "pxat"))) {
+      bool seconds = EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "exat");
+      bool absolute = EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat");
+      if (!ParseExpire(ctx, ctx.arg(++i), seconds ? 1000 : 1, absolute, "getex", &expire)) return;
+      set_expire = true;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  Entry* e = db.FindRead(ctx.arg(1));
+  if (!e) return ctx.reply.Null();
+  if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+  char buf[24];
+  ctx.reply.Bulk(e->StringValue(buf));
+  if (set_expire && expire <= db.now())
+    db.Delete(ctx.arg(1));
+  else if (set_expire)
+    db.SetExpire(e, expire);
+  else if (persist)
+    db.SetExpire(e, Entry::kNoExpire);
+}
+
+void MGet(CmdCtx& ctx) {
+  ctx.reply.Array(ctx.argc() - 1);
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    Entry* e = ctx.db(ctx.arg(i)).FindRead(ctx.arg(i));
+    if (!e || !e->is_string()) {
+      ctx.reply.Null();
+    } else {
+      char buf[24];
+      ctx.reply.Bulk(e->StringValue(buf));
+    }
+  }
+}
+
+void MSet(CmdCtx& ctx) {
+  if (ctx.argc() % 2 == 0) return ctx.WrongArity();
+  for (size_t i = 1; i < ctx.argc(); i += 2) ctx.db(ctx.arg(i)).SetString(ctx.arg(i), ctx.arg(i + 1), Entry::kNoExpire);
+  ctx.reply.Ok();
+}
+
+void MSetNx(CmdCtx& ctx) {
+  if (ctx.argc() % 2 == 0) return ctx.WrongArity();
+  for (size_t i = 1; i < ctx.argc(); i += 2)
+    if (ctx.db(ctx.arg(i)).Find(ctx.arg(i))) return ctx.reply.Int(0);
+  for (size_t i = 1; i < ctx.argc(); i += 2) ctx.db(ctx.arg(i)).SetString(ctx.arg(i), ctx.arg(i + 1), Entry::kNoExpire);
+  ctx.reply.Int(1);
+}
+
+// The integer held at key (0 if absent); false after replying an error.
+bool ReadInteger(CmdCtx& ctx, Entry* e, int64_t* out) {
+  if (!e) {
+    *out = 0;
+    return true;
+  }
+  if (!e->is_string()) {
+    ctx.reply.Error(kErrWrongType);
+    return false;
+  }
+  if (e->encoding() == Encoding::kInt) {
+    *out = e->int_value();
+    return true;
+  }
+  if (!ParseInt64(e->raw_value(), out)) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  return true;
+}
+
+void IncrBy(CmdCtx& ctx, int64_t delta) {
+  std::string_view key = ctx.arg(1);
+  Db& db = ctx.db(key);
+  Entry* e = db.Find(key);
+  int64_t v;
+  if (!ReadInteger(ctx, e, &v)) return;
+  if ((delta < 0 && v < 0 && delta < LLONG_MIN - v) || (delta > 0 && v > 0 && delta > LLONG_MAX - v))
+    return ctx.reply.Error(kErrOverflow);
+  v += delta;
+  if (e && e->encoding() == Encoding::kInt) {
+    memcpy(e->mutable_value(), &v, 8);  // same size: update in place
+  } else {
+    db.SetInt(key, v, e ? e->expire_ms() : Entry::kNoExpire);
+  }
+  ctx.reply.Int(v);
+}
+
+void Incr(CmdCtx& ctx) { IncrBy(ctx, 1); }
+void Decr(CmdCtx& ctx) { IncrBy(ctx, -1); }
+void IncrByCmd(CmdCtx& ctx) {
+  int64_t d;
+  if (!ParseInt64(ctx.arg(2), &d)) return ctx.reply.Error(kErrNotInteger);
+  IncrBy(ctx, d);
+}
+void DecrByCmd(CmdCtx& ctx) {
+  int64_t d;
+  if (!ParseInt64(ctx.arg(2), &d)) return ctx.reply.Error(kErrNotInteger);
+  if (d == LLONG_MIN) return ctx.reply.Error("decrement would overflow");
+  IncrBy(ctx, -d);
+}
+
+void IncrByFloat(CmdCtx& ctx) {
+  std::string_view key = ctx.arg(1);
+  Db& db = ctx.db(key);
+  Entry* e = db.Find(key);
+  long double v = 0, incr;
+  if (e) {
+    if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+    char buf[24];
+    if (!ParseLongDouble(e->StringValue(buf), &v)) return ctx.reply.Error(kErrNotFloat);
+  }
+  if (!ParseLongDouble(ctx.arg(2), &incr)) return ctx.reply.Error(kErrNotFloat);
+  v += incr;
+  if (std::isnan(v) || std::isinf(v)) return ctx.reply.Error("increment would produce NaN or Infinity");
+  std::string text = LongDoubleToString(v);
+  db.SetString(key, text, e ? e->expire_ms() : Entry::kNoExpire);
+  ctx.reply.Bulk(text);
+}
+
+bool CheckStringLength(CmdCtx& ctx, uint64_t size) {
+  if (static_cast<int64_t>(size) > ctx.server.config().live.proto_max_bulk_len.load(std::memory_order_relaxed)) {
+    ctx.reply.Error("string exceeds maximum allowed size (proto-max-bulk-len)");
+    return false;
+  }
+  return true;
+}
+
+void Append(CmdCtx& ctx) {
+  std::string_view key = ctx.arg(1), tail = ctx.arg(2);
+  Db& db = ctx.db(key);
+  Entry* e = db.Find(key);
+  if (!e) {
+    db.SetString(key, tail, Entry::kNoExpire);
+    return ctx.reply.Int(static_cast<int64_t>(tail.size()));
+  }
+  if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+  char buf[24];
+  std::string_view cur = e->StringValue(buf);
+  if (!CheckStringLength(ctx, cur.size() + tail.size())) return;
+  Entry* fresh = Entry::CreateUninit(key, cur.size() + tail.size(), Encoding::kRaw, e->expire_ms());
+  memcpy(fresh->mutable_value(), cur.data(), cur.size());
+  if (!tail.empty()) memcpy(fresh->mutable_value() + cur.size(), tail.data(), tail.size());
+  db.Put(fresh);
+  ctx.reply.Int(static_cast<int64_t>(fresh->raw_value().size()));
+}
+
+void StrLen(CmdCtx& ctx) {
+  Entry* e = ctx.db(ctx.arg(1)).FindRead(ctx.arg(1));
+  if (!e) return ctx.reply.Int(0);
+  if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+  ctx.reply.Int(static_cast<int64_t>(e->StringLength()));
+}
+
+void GetRange(CmdCtx& ctx) {
+  int64_t start, end;
+  if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &end)) return ctx.reply.Error(kErrNotInteger);
+  Entry* e = ctx.db(ctx.arg(1)).FindRead(ctx.arg(1));
+  if (!e) return ctx.reply.Bulk("");
+  if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+  char buf[24];
+  std::string_view s = e->StringValue(buf);
+  int64_t len = static_cast<int64_t>(s.size());
+  if (start < 0 && end < 0 && start > end) return ctx.reply.Bulk("");
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return ctx.reply.Bulk("");
+  ctx.reply.Bulk(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+}
+
+void SetRange(CmdCtx& ctx) {
+  std::string_view key = ctx.arg(1), value = ctx.arg(3);
+  int64_t offset;
+  if (!ParseInt64(ctx.arg(2), &offset)) return ctx.reply.Error(kErrNotInteger);
+  if (offset < 0) return ctx.reply.Error("offset is out of range");
+  Db& db = ctx.db(key);
+  Entry* e = db.Find(key);
+  if (e && !e->is_string()) return ctx.reply.Error(kErrWrongType);
+  char buf[24];
+  std::string_view cur = e ? e->StringValue(buf) : std::string_view();
+  if (value.empty()) return ctx.reply.Int(static_cast<int64_t>(cur.size()));
+  if (!CheckStringLength(ctx, static_cast<uint64_t>(offset) + value.size())) return;
+  size_t new_len = std::max(cur.size(), static_cast<size_t>(offset) + value.size());
+  Entry* fresh = Entry::CreateUninit(key, new_len, Encoding::kRaw, e ? e->expire_ms() : Entry::kNoExpire);
+  char* p = fresh->mutable_value();
+  if (!cur.empty()) memcpy(p, cur.data(), cur.size());
+  if (static_cast<size_t>(offset) > cur.size()) memset(p + cur.size(), 0, static_cast<size_t>(offset) - cur.size());
+  memcpy(p + offset, value.data(), value.size());
+  db.Put(fresh);
+  ctx.reply.Int(static_cast<int64_t>(new_len));
+}
+
+}  // namespace
+
+void RegisterStringFamily(CommandTable& t) {
+  constexpr uint32_t W = kCmdWrite | kCmdDenyOom, R = kCmdReadOnly, F = kCmdFast;
+  auto add = [&t](const char* name, int arity, uint32_t flags, int first, int last, int step, CommandHandler h,
+                  const char* summary, const char* since) {
+    t.Add({name, arity, flags, first, last, step, h, "string", summary, since, nullptr, {}});
+  };
+  add("get", 2, R | F, 1, 1, 1, Get, "Returns the string value of a key.", "1.0.0");
+  add("set", -3, W, 1, 1, 1, Set, "Sets the string value of a key, ignoring its type.", "1.0.0");
+  add("setnx", 3, W | F, 1, 1, 1, SetNx, "Set the string value of a key only when the key doesn't exist.", "1.0.0");
+  add("setex", 4, W, 1, 1, 1, SetEx, "Sets the string value and expiration time of a key.", "2.0.0");
+  add("psetex", 4, W, 1, 1, 1, PSetEx, "Sets the string value and expiration time in milliseconds of a key.", "2.6.0");
+  add("getset", 3, W | F, 1, 1, 1, GetSet, "Returns the previous string value of a key after setting it to a new value.", "1.0.0");
+  add("getdel", 2, kCmdWrite | F, 1, 1, 1, GetDel, "Returns the string value of a key after deleting the key.", "6.2.0");
+  add("getex", -2, kCmdWrite | F, 1, 1, 1, GetEx, "Returns the string value of a key after setting its expiration time.", "6.2.0");
+  add("mget", -2, R | F, 1, -1, 1, MGet, "Atomically returns the string values of one or more keys.", "1.0.0");
+  add("mset", -3, W, 1, -1, 2, MSet, "Atomically creates or modifies the string values of one or more keys.", "1.0.1");
+  add("msetnx", -3, W, 1, -1, 2, MSetNx, "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1");
+  add("incr", 2, W | F, 1, 1, 1, Incr, "Increments the integer value of a key by one.", "1.0.0");
+  add("decr", 2, W | F, 1, 1, 1, Decr, "Decrements the integer value of a key by one.", "1.0.0");
+  add("incrby", 3, W | F, 1, 1, 1, IncrByCmd, "Increments the integer value of a key by a number.", "1.0.0");
+  add("decrby", 3, W | F, 1, 1, 1, DecrByCmd, "Decrements a number from the integer value of a key.", "1.0.0");
+  add("incrbyfloat", 3, W | F, 1, 1, 1, IncrByFloat, "Increment the floating point value of a key by a number.", "2.6.0");
+  add("append", 3, W | F, 1, 1, 1, Append, "Appends a string to the value of a key.", "2.0.0");
+  add("strlen", 2, R | F, 1, 1, 1, StrLen, "Returns the length of a string value.", "2.2.0");
+  add("getrange", 4, R, 1, 1, 1, GetRange, "Returns a substring of the string stored at a key.", "2.4.0");
+  add("substr", 4, R, 1, 1, 1, GetRange, "Returns a substring from a string value.", "1.0.0");
+  add("setrange", 4, W, 1, 1, 1, SetRange, "Overwrites a part of a string value with another by an offset.", "2.2.0");
+}
+
+}  // namespace ember

@@ -1,0 +1,41 @@
+// Number parsing and formatting with Redis's exact rules, and small helpers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ember {
+
+// Strict decimal int64 as Redis's string2ll: no spaces, no '+', no leading
+// zeros (except "0"), no overflow.
+bool ParseInt64(std::string_view s, int64_t* out);
+// A long double as Redis's string2ld: rejects spaces, NaN and empty input.
+bool ParseLongDouble(std::string_view s, long double* out);
+// A double as Redis's string2d (accepts "inf", "-inf", rejects NaN).
+bool ParseDouble(std::string_view s, double* out);
+
+// Decimal text of v; returns the length written into buf (at least 21 bytes).
+size_t FormatInt64(int64_t v, char* buf);
+std::string Int64ToString(int64_t v);
+// INCRBYFLOAT's humanfriendly format: %.17Lf with trailing zeros removed.
+std::string LongDoubleToString(long double v);
+// Double as Redis prints scores and RESP3 doubles (%.17g, inf, -inf).
+std::string DoubleToString(double v);
+
+// Redis's stringmatchlen: glob with * ? [..] [^..] ranges and \ escapes,
+// binary-safe.
+bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
+
+// Memory value such as "256mb", "1gb", "100" (bytes) as Redis's memtoull.
+std::optional<int64_t> ParseMemory(std::string_view s);
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string ToLower(std::string_view s);
+
+// Milliseconds since the Unix epoch, and microseconds.
+int64_t NowMs();
+int64_t NowUs();
+
+}  // namespace ember
