@@ -34,6 +34,15 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
+const CommandSpec& CommandTable::Resolve(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if (spec.subcommands.empty() || argv.size() < 2) return spec;
+  for (const CommandSpec& sub : spec.subcommands) {
+    std::string_view name = std::string_view(sub.name).substr(spec.name.size() + 1);
+    if (EqualsIgnoreCase(name, argv[1])) return sub;
+  }
+  return spec;
+}
+
 void CommandTable::KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* out) {
   out->clear();
   if (spec.first_key <= 0 || argc <= static_cast<size_t>(spec.first_key)) return;

@@ -44,8 +44,6 @@ enum CommandFlag : uint32_t {
 
 struct CmdCtx;
 using CommandHandler = void (*)(CmdCtx&);
-// For commands whose shard is not a key's: returns the shard index.
-using ShardRouter = uint32_t (*)(std::span<const std::string_view> argv, uint32_t shard_count);
 
 struct CommandSpec {
   std::string name;   // lower case; "config|get" for a subcommand
@@ -58,7 +56,6 @@ struct CommandSpec {
   std::string group;  // "string", "generic", "server", "connection"
   std::string summary;
   std::string since;
-  ShardRouter router = nullptr;
   std::vector<CommandSpec> subcommands;  // for COMMAND output; dispatch is the parent's
 };
 
@@ -87,6 +84,9 @@ class CommandTable {
   // Case-insensitive, without allocating for names up to 31 bytes.
   const CommandSpec* Find(std::string_view name) const;
   const std::vector<const CommandSpec*>& All() const { return ordered_; }
+  // The subcommand spec ("config|get") for a container command line, or
+  // the spec itself.
+  static const CommandSpec& Resolve(const CommandSpec& spec, std::span<const std::string_view> argv);
   // Key argument indexes of a command line per the spec's key positions.
   static void KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* out);
 

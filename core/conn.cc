@@ -106,7 +106,8 @@ void Conn::ProcessInput() {
     in_.Consume(parser_.consumed());
   }
   if (closed()) return;
-  if (static_cast<int64_t>(in_.size()) > live.client_query_buffer_limit.load(std::memory_order_relaxed)) {
+  if (static_cast<int64_t>(in_.size() - parser_.parsed()) >
+      live.client_query_buffer_limit.load(std::memory_order_relaxed)) {
     spdlog::warn("closing client id={} addr={}: query buffer over client-query-buffer-limit", id_, peer_);
     Close();
     return;

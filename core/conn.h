@@ -74,7 +74,7 @@ class Conn {
   int resp = 2;
   int64_t created_ms = 0;
   int64_t last_active_ms = 0;
-  std::string last_command = "NULL";
+  const CommandSpec* last_command = nullptr;  // a subcommand's own spec: "client|list"
   bool kill_requested = false;   // CLIENT KILL from another thread
   bool close_after_reply = false;
   size_t QueryBufferSize() const { return in_.size(); }

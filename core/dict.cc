@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <new>
 
@@ -14,6 +16,33 @@ size_t NextPower(size_t n) {
   size_t s = kInitialSize;
   while (s < n) s <<= 1;
   return s;
+}
+
+// Big bucket arrays come straight from mmap and go straight back with
+// munmap: a table freed after a resize must not linger as allocator pages
+// the process still holds (8 bytes a key at a million keys).
+constexpr size_t kMmapTableBytes = 1 << 20;
+
+Entry** AllocTable(size_t n) {
+  size_t bytes = n * sizeof(Entry*);
+  void* p;
+  if (bytes >= kMmapTableBytes) {
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) p = nullptr;
+  } else {
+    p = calloc(n, sizeof(Entry*));
+  }
+  if (!p) throw std::bad_alloc();
+  return static_cast<Entry**>(p);
+}
+
+void FreeTable(Entry** t, size_t n) {
+  if (!t) return;
+  size_t bytes = n * sizeof(Entry*);
+  if (bytes >= kMmapTableBytes)
+    munmap(t, bytes);
+  else
+    free(t);
 }
 
 uint64_t ReverseBits(uint64_t v) {
@@ -30,8 +59,6 @@ Dict::Dict(uint64_t seed) : seed_(seed) {}
 
 Dict::~Dict() {
   Clear([](Entry* e) { Entry::Destroy(e); });
-  free(table_[0]);
-  free(table_[1]);
 }
 
 uint64_t Dict::Hash(std::string_view key) const { return XXH3_64bits_withSeed(key.data(), key.size(), seed_); }
@@ -54,8 +81,7 @@ Entry** Dict::FindLink(std::string_view key, uint64_t hash) {
 
 void Dict::Expand(size_t min_size) {
   size_t n = NextPower(min_size);
-  Entry** t = static_cast<Entry**>(calloc(n, sizeof(Entry*)));
-  if (!t) throw std::bad_alloc();
+  Entry** t = AllocTable(n);
   if (table_[0] == nullptr) {
     table_[0] = t;
     size_[0] = n;
@@ -99,9 +125,7 @@ void Dict::MaybeShrink() {
   if (used_[0] * 8 >= size_[0]) return;
   size_t target = NextPower(used_[0]);
   if (target >= size_[0]) return;
-  Entry** t = static_cast<Entry**>(calloc(target, sizeof(Entry*)));
-  if (!t) return;
-  table_[1] = t;
+  table_[1] = AllocTable(target);
   size_[1] = target;
   used_[1] = 0;
   rehash_idx_ = 0;
@@ -129,7 +153,7 @@ void Dict::RehashStep(size_t n) {
     ++rehash_idx_;
   }
   if (used_[0] == 0) {
-    free(table_[0]);
+    FreeTable(table_[0], size_[0]);
     table_[0] = table_[1];
     size_[0] = size_[1];
     used_[0] = used_[1];
@@ -200,7 +224,7 @@ void Dict::Clear(const std::function<void(Entry*)>& fn) {
         e = next;
       }
     }
-    free(table_[t]);
+    FreeTable(table_[t], size_[t]);
     table_[t] = nullptr;
     size_[t] = 0;
     used_[t] = 0;

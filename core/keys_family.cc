@@ -81,7 +81,7 @@ void TtlGeneric(CmdCtx& ctx, bool ms, bool absolute) {
   if (!e) return ctx.reply.Int(-2);
   int64_t at = e->expire_ms();
   if (at == Entry::kNoExpire) return ctx.reply.Int(-1);
-  if (absolute) return ctx.reply.Int(ms ? at : at / 1000);
+  if (absolute) return ctx.reply.Int(ms ? at : (at + 500) / 1000);
   int64_t left = std::max<int64_t>(at - db.now(), 0);
   ctx.reply.Int(ms ? left : (left + 500) / 1000);
 }
@@ -195,15 +195,6 @@ void RandomKey(CmdCtx& ctx) {
   ctx.reply.Null();
 }
 
-// SCAN cursors name a shard and a position in its table:
-// cursor = table_cursor * shard_count + shard.
-uint32_t ScanRouter(std::span<const std::string_view> argv, uint32_t shard_count) {
-  uint64_t cursor = 0;
-  int64_t v;
-  if (ParseInt64(argv[1], &v)) cursor = static_cast<uint64_t>(v);
-  return static_cast<uint32_t>(cursor % shard_count);
-}
-
 bool ParseCursor(std::string_view s, uint64_t* out) {
   if (s.empty() || s.size() > 20) return false;
   uint64_t v = 0;
@@ -240,27 +231,28 @@ void Scan(CmdCtx& ctx) {
       return ctx.reply.Error(kErrSyntax);
     }
   }
+  // The cursor names a shard and a position in its table:
+  // cursor = table_cursor * shard_count + shard. The dispatcher holds every
+  // shard, so one call may finish a shard and go on into the next.
   uint32_t shards = ctx.server.shard_count();
   uint32_t shard = static_cast<uint32_t>(cursor % shards);
   uint64_t table_cursor = cursor / shards;
-  Db& db = ctx.db_at(shard);
+  if (shard >= shards) return ctx.reply.Error("invalid cursor");
   std::vector<std::string> keys;
   // Like Redis: visit buckets until COUNT keys are gathered, with a bound on
   // empty buckets so a sparse table does not make one call long.
   int64_t max_iterations = count * 10;
-  do {
+  while (shard < shards && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < count) {
+    Db& db = ctx.db_at(shard);
     table_cursor = db.Scan(table_cursor, [&](Entry* e) {
       if (e->has_expire() && e->expire_ms() <= db.now()) return;
       if (has_pattern && !GlobMatch(pattern, e->key())) return;
       if (has_type && !EqualsIgnoreCase(type, TypeName(e))) return;
       keys.emplace_back(e->key());
     });
-  } while (table_cursor != 0 && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < count);
-  uint64_t next = 0;
-  if (table_cursor != 0)
-    next = table_cursor * shards + shard;
-  else if (shard + 1 < shards)
-    next = shard + 1;
+    if (table_cursor == 0) ++shard;
+  }
+  uint64_t next = shard < shards ? table_cursor * shards + shard : 0;
   ctx.reply.Array(2);
   char buf[24];
   ctx.reply.Bulk(std::string_view(buf, FormatInt64(static_cast<int64_t>(next), buf)));
@@ -281,9 +273,10 @@ void Object(CmdCtx& ctx) {
     return;
   }
   bool encoding = EqualsIgnoreCase(sub, "encoding"), refcount = EqualsIgnoreCase(sub, "refcount");
-  if ((!encoding && !refcount) || ctx.argc() != 3)
-    return ctx.reply.Error("unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                           "'. Try OBJECT HELP.");
+  if ((encoding || refcount) && ctx.argc() != 3)
+    return ctx.reply.Error("wrong number of arguments for 'object|" + ToLower(sub) + "' command");
+  if (!encoding && !refcount)
+    return ctx.reply.Error("unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try OBJECT HELP.");
   Entry* e = ctx.db(ctx.arg(2)).Find(ctx.arg(2));
   if (!e) return ctx.reply.Null();
   if (refcount) return ctx.reply.Int(1);
@@ -297,8 +290,8 @@ void Object(CmdCtx& ctx) {
 void RegisterKeysFamily(CommandTable& t) {
   constexpr uint32_t W = kCmdWrite, R = kCmdReadOnly, F = kCmdFast;
   auto add = [&t](const char* name, int arity, uint32_t flags, int first, int last, int step, CommandHandler h,
-                  const char* summary, const char* since, ShardRouter router = nullptr) {
-    t.Add({name, arity, flags, first, last, step, h, "generic", summary, since, router, {}});
+                  const char* summary, const char* since) {
+    t.Add({name, arity, flags, first, last, step, h, "generic", summary, since, {}});
   };
   add("del", -2, W, 1, -1, 1, Del, "Deletes one or more keys.", "1.0.0");
   add("unlink", -2, W | F, 1, -1, 1, Del, "Asynchronously deletes one or more keys.", "4.0.0");
@@ -320,7 +313,7 @@ void RegisterKeysFamily(CommandTable& t) {
   add("dbsize", 1, R | F | kCmdAllShards, 0, 0, 0, DbSize, "Returns the number of keys in the database.", "1.0.0");
   add("keys", 2, R | kCmdAllShards, 0, 0, 0, Keys, "Returns all key names that match a pattern.", "1.0.0");
   add("randomkey", 1, R | kCmdAllShards, 0, 0, 0, RandomKey, "Returns a random key name from the database.", "1.0.0");
-  add("scan", -2, R, 0, 0, 0, Scan, "Iterates over the key names in the database.", "2.8.0", ScanRouter);
+  add("scan", -2, R | kCmdAllShards, 0, 0, 0, Scan, "Iterates over the key names in the database.", "2.8.0");
   add("object", -2, R, 2, 2, 1, Object, "A container for object introspection commands.", "2.2.3");
 }
 

@@ -22,18 +22,13 @@ void Reply::Simple(std::string_view s) {
 }
 
 void Reply::Error(std::string_view msg) {
-  bool has_code = false;
-  size_t space = msg.find(' ');
-  if (space != std::string_view::npos && space > 0) {
-    has_code = true;
-    for (size_t i = 0; i < space; ++i)
-      if (msg[i] < 'A' || msg[i] > 'Z') {
-        has_code = false;
-        break;
-      }
+  // A message that starts with '-' carries its own code (-WRONGTYPE ...).
+  if (!msg.empty() && msg[0] == '-') {
+    out_->push_back('-');
+    msg.remove_prefix(1);
+  } else {
+    out_->append("-ERR ", 5);
   }
-  out_->push_back('-');
-  if (!has_code) out_->append("ERR ", 4);
   // Newlines would break the protocol: Redis replaces them with spaces.
   size_t start = out_->size();
   out_->append(msg);

@@ -20,8 +20,8 @@ class Reply {
 
   void Simple(std::string_view s);
   void Ok() { out_->append("+OK\r\n", 5); }
-  // msg without the leading '-'; "ERR " is added unless msg starts with an
-  // upper-case error code (WRONGTYPE, NOPROTO, ...).
+  // "-ERR msg", or "-CODE rest" when msg is "-CODE rest" (as Redis's
+  // addReplyError).
   void Error(std::string_view msg);
   void Int(int64_t v);
   void Bulk(std::string_view s);
@@ -48,7 +48,7 @@ class Reply {
 };
 
 inline constexpr std::string_view kErrWrongType =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
+    "-WRONGTYPE Operation against a key holding the wrong kind of value";
 inline constexpr std::string_view kErrNotInteger = "value is not an integer or out of range";
 inline constexpr std::string_view kErrNotFloat = "value is not a valid float";
 inline constexpr std::string_view kErrSyntax = "syntax error";

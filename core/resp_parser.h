@@ -34,8 +34,9 @@ class RequestParser {
   const std::vector<std::string_view>& argv() const { return argv_; }
   size_t consumed() const { return consumed_; }
   const std::string& error() const { return error_; }
-  // True while a command is half-parsed.
-  bool partial() const { return state_ != State::kStart; }
+  // Bytes of a half-parsed command that are complete arguments (Redis
+  // counts only the rest against client-query-buffer-limit).
+  size_t parsed() const { return state_ == State::kStart ? 0 : pos_; }
   void Reset();
 
  private:

@@ -75,7 +75,7 @@ void Hello(CmdCtx& ctx) {
   size_t i = 1;
   if (ctx.argc() > 1) {
     if (!ParseInt64(ctx.arg(1), &ver)) return ctx.reply.Error("Protocol version is not an integer or out of range");
-    if (ver < 2 || ver > 3) return ctx.reply.Error("NOPROTO unsupported protocol version");
+    if (ver < 2 || ver > 3) return ctx.reply.Error("-NOPROTO unsupported protocol version");
     i = 2;
   }
   std::string_view setname;
@@ -86,7 +86,7 @@ void Hello(CmdCtx& ctx) {
       std::string pass;
       ctx.server.config().Get("requirepass", &pass);
       if (!pass.empty() && (ctx.arg(i + 1) != "default" || ctx.arg(i + 2) != pass))
-        return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+        return ctx.reply.Error("-WRONGPASS invalid username-password pair or user is disabled.");
       i += 2;
     } else if (EqualsIgnoreCase(a, "setname") && i + 1 < ctx.argc()) {
       setname = ctx.arg(++i);
@@ -158,7 +158,7 @@ std::string ClientLine(Conn& c, int64_t now) {
     << " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" << c.QueryBufferSize()
     << " qbuf-free=" << (c.QueryBufferCapacity() - c.QueryBufferSize()) << " argv-mem=0 multi-mem=0 rbs="
     << c.QueryBufferCapacity() << " rbp=0 obl=0 oll=0 omem=" << c.OutputSize() << " tot-mem="
-    << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << c.last_command
+    << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << (c.last_command ? c.last_command->name : "NULL")
     << " user=default redir=-1 resp=" << c.resp << " lib-name=" << c.lib_name << " lib-ver=" << c.lib_ver
     << " shard=" << c.shard().index() << "\n";
   return o.str();
@@ -364,7 +364,8 @@ void Config_(CmdCtx& ctx) {
                                "'");
       for (size_t j = 2; j < i; j += 2)
         if (EqualsIgnoreCase(ctx.arg(i), ctx.arg(j)))
-          return ctx.reply.Error("duplicate parameter - " + std::string(ctx.arg(i)));
+          return ctx.reply.Error("CONFIG SET failed (possibly related to argument '" + std::string(ctx.arg(i)) +
+                                 "') - duplicate parameter");
     }
     std::vector<std::pair<std::string, std::string>> previous;
     for (size_t i = 2; i < ctx.argc(); i += 2) {
@@ -664,8 +665,13 @@ void Command(CmdCtx& ctx) {
     } else if (ctx.argc() != 2) {
       return ctx.reply.Error(kErrSyntax);
     }
-    std::vector<std::string_view> names;
+    std::vector<const CommandSpec*> all;
     for (const CommandSpec* spec : table.All()) {
+      all.push_back(spec);
+      for (const CommandSpec& sub : spec->subcommands) all.push_back(&sub);
+    }
+    std::vector<std::string_view> names;
+    for (const CommandSpec* spec : all) {
       if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(3), "module")) continue;
       if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(3), "aclcat")) {
         std::vector<std::string> cats = AclCategories(*spec);
@@ -725,7 +731,7 @@ void Command(CmdCtx& ctx) {
 
 CommandSpec Sub(const char* name, int arity, uint32_t flags, const char* summary, const char* since, int first = 0,
                 int last = 0, int step = 0) {
-  return {name, arity, flags, first, last, step, nullptr, "server", summary, since, nullptr, {}};
+  return {name, arity, flags, first, last, step, nullptr, "server", summary, since, {}};
 }
 
 }  // namespace
@@ -734,7 +740,7 @@ void RegisterServerFamily(CommandTable& t) {
   constexpr uint32_t C = kCmdConnection, F = kCmdFast, A = kCmdAdmin;
   auto add = [&t](const char* name, int arity, uint32_t flags, CommandHandler h, const char* group,
                   const char* summary, const char* since, std::vector<CommandSpec> subs = {}) {
-    CommandSpec spec{name, arity, flags, 0, 0, 0, h, group, summary, since, nullptr, {}};
+    CommandSpec spec{name, arity, flags, 0, 0, 0, h, group, summary, since, {}};
     spec.subcommands = std::move(subs);
     t.Add(std::move(spec));
   };

@@ -282,15 +282,16 @@ void Shard::RunHoldingAll(const std::function<void()>& fn) {
 
 namespace {
 void UnknownCommand(Reply& reply, std::span<const std::string_view> argv) {
-  std::string msg = "unknown command '";
-  msg.append(argv[0].substr(0, 128));
-  msg += "', with args beginning with: ";
-  for (size_t i = 1; i < argv.size() && msg.size() < 1024; ++i) {
-    msg += '\'';
-    msg.append(argv[i].substr(0, 128));
-    msg += "' ";
+  // Redis: the name cut at 128 bytes, then quoted arguments until the list
+  // reaches 128 bytes, the last one cut to fit.
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    args += '\'';
+    args.append(argv[i].substr(0, room));
+    args += "' ";
   }
-  reply.Error(msg);
+  reply.Error("unknown command '" + std::string(argv[0].substr(0, 128)) + "', with args beginning with: " + args);
 }
 }  // namespace
 
@@ -301,7 +302,7 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     UnknownCommand(reply, argv);
     return;
   }
-  conn.last_command = spec->name;
+  conn.last_command = &CommandTable::Resolve(*spec, argv);
   int64_t argc = static_cast<int64_t>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     Reply reply(conn.LocalReplyTarget(), conn.resp);
@@ -336,16 +337,12 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   }
   // The shards this command's keys live on.
   shard_scratch_.clear();
-  if (spec->router) {
-    shard_scratch_.push_back(spec->router(argv, n));
-  } else {
-    CommandTable::KeyIndexes(*spec, argv.size(), &key_scratch_);
-    for (size_t i : key_scratch_) {
-      uint32_t s = server_.ShardIndexFor(argv[i]);
-      bool seen = false;
-      for (uint32_t t : shard_scratch_) seen |= t == s;
-      if (!seen) shard_scratch_.push_back(s);
-    }
+  CommandTable::KeyIndexes(*spec, argv.size(), &key_scratch_);
+  for (size_t i : key_scratch_) {
+    uint32_t s = server_.ShardIndexFor(argv[i]);
+    bool seen = false;
+    for (uint32_t t : shard_scratch_) seen |= t == s;
+    if (!seen) shard_scratch_.push_back(s);
   }
   if (shard_scratch_.empty() || (shard_scratch_.size() == 1 && shard_scratch_[0] == index_)) {
     RunLocal(conn, *spec, argv);

@@ -14,22 +14,66 @@ namespace ember {
 
 namespace {
 
-// Absolute expire time from a relative or absolute argument, with Redis's
+// The options SET and GETEX share, parsed as Redis's
+// parseExtendedStringArgumentsOrReply: an option may repeat (the last expire
+// value wins) but not combine with one it conflicts with.
+struct StringOptions {
+  enum class ExpireKind { kNone, kEx, kPx, kExAt, kPxAt };
+  bool nx = false, xx = false, get = false, keepttl = false, persist = false;
+  ExpireKind expire = ExpireKind::kNone;
+  std::string_view expire_arg;
+};
+
+bool ParseStringOptions(CmdCtx& ctx, size_t from, bool is_set, StringOptions* o) {
+  using Kind = StringOptions::ExpireKind;
+  for (size_t i = from; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    bool has_next = i + 1 < ctx.argc();
+    Kind kind = EqualsIgnoreCase(a, "ex")     ? Kind::kEx
+                : EqualsIgnoreCase(a, "px")   ? Kind::kPx
+                : EqualsIgnoreCase(a, "exat") ? Kind::kExAt
+                : EqualsIgnoreCase(a, "pxat") ? Kind::kPxAt
+                                              : Kind::kNone;
+    if (is_set && EqualsIgnoreCase(a, "nx") && !o->xx) {
+      o->nx = true;
+    } else if (is_set && EqualsIgnoreCase(a, "xx") && !o->nx) {
+      o->xx = true;
+    } else if (is_set && EqualsIgnoreCase(a, "get")) {
+      o->get = true;
+    } else if (is_set && EqualsIgnoreCase(a, "keepttl") && o->expire == Kind::kNone) {
+      o->keepttl = true;
+    } else if (!is_set && EqualsIgnoreCase(a, "persist") && o->expire == Kind::kNone) {
+      o->persist = true;
+    } else if (kind != Kind::kNone && has_next && !o->keepttl && !o->persist &&
+               (o->expire == Kind::kNone || o->expire == kind)) {
+      o->expire = kind;
+      o->expire_arg = ctx.arg(++i);
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The absolute expire time (unix ms) the options ask for, with Redis's
 // checks. Returns false after replying with the error.
-bool ParseExpire(CmdCtx& ctx, std::string_view arg, int64_t unit_ms, bool absolute, const char* cmd,
-                 int64_t* out) {
+bool ResolveExpire(CmdCtx& ctx, const StringOptions& o, const char* cmd, int64_t* out) {
+  using Kind = StringOptions::ExpireKind;
   int64_t v;
-  if (!ParseInt64(arg, &v)) {
+  if (!ParseInt64(o.expire_arg, &v)) {
     ctx.reply.Error(kErrNotInteger);
     return false;
   }
+  bool seconds = o.expire == Kind::kEx || o.expire == Kind::kExAt;
+  bool relative = o.expire == Kind::kEx || o.expire == Kind::kPx;
   std::string msg = std::string("invalid expire time in '") + cmd + "' command";
-  if (v <= 0 || (unit_ms == 1000 && v > LLONG_MAX / 1000)) {
+  if (v <= 0 || (seconds && v > LLONG_MAX / 1000)) {
     ctx.reply.Error(msg);
     return false;
   }
-  v *= unit_ms;
-  if (!absolute) {
+  if (seconds) v *= 1000;
+  if (relative) {
     int64_t now = ctx.db(ctx.arg(1)).now();
     if (v > LLONG_MAX - now) {
       ctx.reply.Error(msg);
@@ -39,6 +83,14 @@ bool ParseExpire(CmdCtx& ctx, std::string_view arg, int64_t unit_ms, bool absolu
   }
   *out = v;
   return true;
+}
+
+// SETEX/PSETEX: a relative time argument.
+bool ParseRelativeExpire(CmdCtx& ctx, std::string_view arg, bool seconds, const char* cmd, int64_t* out) {
+  StringOptions o;
+  o.expire = seconds ? StringOptions::ExpireKind::kEx : StringOptions::ExpireKind::kPx;
+  o.expire_arg = arg;
+  return ResolveExpire(ctx, o, cmd, out);
 }
 
 void Get(CmdCtx& ctx) {
@@ -53,33 +105,12 @@ void Get(CmdCtx& ctx) {
 void Set(CmdCtx& ctx) {
   std::string_view key = ctx.arg(1);
   Db& db = ctx.db(key);
-  bool nx = false, xx = false, get = false, keepttl = false;
+  StringOptions o;
+  if (!ParseStringOptions(ctx, 3, true, &o)) return;
   int64_t expire = Entry::kNoExpire;
-  bool has_expire = false;
-  for (size_t i = 3; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    bool has_next = i + 1 < ctx.argc();
-    if (EqualsIgnoreCase(a, "nx") && !xx) {
-      nx = true;
-    } else if (EqualsIgnoreCase(a, "xx") && !nx) {
-      xx = true;
-    } else if (EqualsIgnoreCase(a, "get")) {
-      get = true;
-    } else if (EqualsIgnoreCase(a, "keepttl") && !has_expire) {
-      keepttl = true;
-    } else if (!has_expire && !keepttl && has_next &&
-               (EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") || EqualsIgnoreCase(a, "exat") ||
-                EqualsIgnoreCase(a, "pxat"))) {
-      bool seconds = EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "exat");
-      bool absolute = EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat");
-      if (!ParseExpire(ctx, ctx.arg(++i), seconds ? 1000 : 1, absolute, "set", &expire)) return;
-      has_expire = true;
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
-  }
+  if (o.expire != StringOptions::ExpireKind::kNone && !ResolveExpire(ctx, o, "set", &expire)) return;
   Entry* old = db.Find(key);
-  if (get) {
+  if (o.get) {
     if (old && !old->is_string()) return ctx.reply.Error(kErrWrongType);
     if (old) {
       char buf[24];
@@ -88,13 +119,13 @@ void Set(CmdCtx& ctx) {
       ctx.reply.Null();
     }
   }
-  if ((nx && old) || (xx && !old)) {
-    if (!get) ctx.reply.Null();
+  if ((o.nx && old) || (o.xx && !old)) {
+    if (!o.get) ctx.reply.Null();
     return;
   }
-  if (keepttl && old) expire = old->expire_ms();
+  if (o.keepttl && old) expire = old->expire_ms();
   db.SetString(key, ctx.arg(2), expire);
-  if (!get) ctx.reply.Ok();
+  if (!o.get) ctx.reply.Ok();
 }
 
 void SetNx(CmdCtx& ctx) {
@@ -104,14 +135,14 @@ void SetNx(CmdCtx& ctx) {
   ctx.reply.Int(1);
 }
 
-void SetExGeneric(CmdCtx& ctx, int64_t unit_ms, const char* name) {
+void SetExGeneric(CmdCtx& ctx, bool seconds, const char* name) {
   int64_t expire;
-  if (!ParseExpire(ctx, ctx.arg(2), unit_ms, false, name, &expire)) return;
+  if (!ParseRelativeExpire(ctx, ctx.arg(2), seconds, name, &expire)) return;
   ctx.db(ctx.arg(1)).SetString(ctx.arg(1), ctx.arg(3), expire);
   ctx.reply.Ok();
 }
-void SetEx(CmdCtx& ctx) { SetExGeneric(ctx, 1000, "setex"); }
-void PSetEx(CmdCtx& ctx) { SetExGeneric(ctx, 1, "psetex"); }
+void SetEx(CmdCtx& ctx) { SetExGeneric(ctx, true, "setex"); }
+void PSetEx(CmdCtx& ctx) { SetExGeneric(ctx, false, "psetex"); }
 
 void GetSet(CmdCtx& ctx) {
   Db& db = ctx.db(ctx.arg(1));
@@ -139,34 +170,21 @@ void GetDel(CmdCtx& ctx) {
 // GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]
 void GetEx(CmdCtx& ctx) {
   Db& db = ctx.db(ctx.arg(1));
-  int64_t expire = 0;
-  bool set_expire = false, persist = false;
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    bool has_next = i + 1 < ctx.argc();
-    if (EqualsIgnoreCase(a, "persist") && !set_expire && !persist) {
-      persist = true;
-    } else if (!set_expire && !persist && has_next &&
-               (EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") || EqualsIgnoreCase(a, "exat") ||
-                EqualsIgnoreCase(a, "pxat"))) {
-      bool seconds = EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "exat");
-      bool absolute = EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat");
-      if (!ParseExpire(ctx, ctx.arg(++i), seconds ? 1000 : 1, absolute, "getex", &expire)) return;
-      set_expire = true;
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
-  }
+  StringOptions o;
+  if (!ParseStringOptions(ctx, 2, false, &o)) return;
   Entry* e = db.FindRead(ctx.arg(1));
   if (!e) return ctx.reply.Null();
   if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
+  int64_t expire = Entry::kNoExpire;
+  bool set_expire = o.expire != StringOptions::ExpireKind::kNone;
+  if (set_expire && !ResolveExpire(ctx, o, "getex", &expire)) return;
   char buf[24];
   ctx.reply.Bulk(e->StringValue(buf));
   if (set_expire && expire <= db.now())
     db.Delete(ctx.arg(1));
   else if (set_expire)
     db.SetExpire(e, expire);
-  else if (persist)
+  else if (o.persist)
     db.SetExpire(e, Entry::kNoExpire);
 }
 
@@ -348,7 +366,7 @@ void RegisterStringFamily(CommandTable& t) {
   constexpr uint32_t W = kCmdWrite | kCmdDenyOom, R = kCmdReadOnly, F = kCmdFast;
   auto add = [&t](const char* name, int arity, uint32_t flags, int first, int last, int step, CommandHandler h,
                   const char* summary, const char* since) {
-    t.Add({name, arity, flags, first, last, step, h, "string", summary, since, nullptr, {}});
+    t.Add({name, arity, flags, first, last, step, h, "string", summary, since, {}});
   };
   add("get", 2, R | F, 1, 1, 1, Get, "Returns the string value of a key.", "1.0.0");
   add("set", -3, W, 1, 1, 1, Set, "Sets the string value of a key, ignoring its type.", "1.0.0");
