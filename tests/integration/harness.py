@@ -1,11 +1,18 @@
 """Shared helpers for ember's integration tests (stdlib + redis-py only).
 
 Target selection (environment):
-  EMBER_TEST_TARGET=redis   run the tests against /usr/bin/redis-server (the spec)
-  otherwise                 run them against $EMBER_SERVER
-                            (default /work/main/build/bin/ember-server)
+  EMBER_TEST_TARGET=redis   run the tests against /usr/bin/redis-server (the spec), started with
+                            --save "" --appendonly no --databases 1 (ember has one database);
+                            `shards` is ignored
+  otherwise                 run them against $EMBER_SERVER (default: build/bin/ember-server
+                            next to this checkout), adding --shards N when asked
 
 Every test that passes against redis-server 7.0 is behaviour ember must match.
+
+  with start_server(["--maxclients", "10"], shards=4) as srv:
+      r = srv.client()            # redis.Redis (RESP2, bytes)
+      c = srv.raw(protocol=3)     # RawClient after HELLO 3
+      c.send("GET", "k"); c.read()
 """
 
 import atexit
@@ -14,7 +21,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -426,9 +432,10 @@ class Server(object):
         last_err = None
         for _attempt in range(3):
             port = free_port()
+            cmd = self._command(port)
             self.logfile = tempfile.NamedTemporaryFile(prefix="ember-it-%d-" % port, suffix=".log", delete=False)
             self.workdir = tempfile.mkdtemp(prefix="ember-it-")
-            self.proc = subprocess.Popen(self._command(port), stdout=self.logfile, stderr=subprocess.STDOUT,
+            self.proc = subprocess.Popen(cmd, stdout=self.logfile, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, cwd=self.workdir)
             self.logfile.close()  # the child keeps its own descriptor
             _live_servers.append(self)
@@ -442,7 +449,10 @@ class Server(object):
                     self.proc.kill()
                 self.proc.wait()
                 _live_servers.remove(self)
-        raise RuntimeError("server did not start: %s\n--- server log ---\n%s" % (last_err, self.log_tail()))
+                last_log = self.log_tail()
+                self._cleanup()
+        self.proc = None
+        raise RuntimeError("server did not start: %s\n--- server log ---\n%s" % (last_err, last_log))
 
     def _wait_ready(self):
         deadline = time.time() + START_TIMEOUT
@@ -500,13 +510,17 @@ class Server(object):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-                raise AssertionError("server did not exit within %.0fs of SIGTERM\n%s"
-                                     % (STOP_TIMEOUT, self.log_tail()))
+                tail = self.log_tail()
+                self._cleanup()
+                raise AssertionError("server did not exit within %.0fs of SIGTERM\n%s" % (STOP_TIMEOUT, tail))
         code = proc.returncode
+        tail = self.log_tail()
+        self._cleanup()
         if is_ember() and code != 0:
-            self.proc = None
             raise AssertionError("ember-server exited with code %s after SIGTERM\n--- server log ---\n%s"
-                                 % (code, self.log_tail()))
+                                 % (code, tail))
+
+    def _cleanup(self):
         try:
             os.unlink(self.logfile.name)
         except OSError:

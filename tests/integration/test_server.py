@@ -3,7 +3,6 @@
 
 import fnmatch
 import os
-import re
 import sys
 import time
 
