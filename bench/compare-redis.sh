@@ -9,7 +9,7 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-EMBER_BIN=${EMBER_BIN:-/work/main/build/bin/ember-server}
+EMBER_BIN=${EMBER_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bin/ember-server}
 REDIS_BIN=${REDIS_BIN:-/usr/bin/redis-server}
 BENCH_BIN=${BENCH_BIN:-redis-benchmark}
 CLI_BIN=${CLI_BIN:-redis-cli}
@@ -27,6 +27,7 @@ KEYSPACE=${KEYSPACE:-100000}
 PIPELINES=${PIPELINES:-"1 16"}
 TESTS=${TESTS:-"SET GET"}
 MODES=${MODES:-"pinned unpinned"}
+REPEAT=${REPEAT:-1}                          # runs per cell; the median is reported
 BENCH_THREADS=${BENCH_THREADS:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 BENCH_CPU=${BENCH_CPU:-1}
@@ -43,7 +44,7 @@ for tool in "$BENCH_BIN" "$CLI_BIN" taskset timeout awk getconf; do
 done
 [[ -x $EMBER_BIN ]] || die "EMBER_BIN '$EMBER_BIN' is not an executable file (build ember or set EMBER_BIN)"
 [[ -x $REDIS_BIN ]] || die "REDIS_BIN '$REDIS_BIN' is not an executable file (set REDIS_BIN)"
-for n in "$N_P1" "$N_P16" "$CLIENTS" "$DATA_SIZE" "$KEYSPACE"; do
+for n in "$N_P1" "$N_P16" "$CLIENTS" "$DATA_SIZE" "$KEYSPACE" "$REPEAT"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "numeric setting '$n' is not a positive integer"
 done
 for t in $TESTS; do
@@ -56,7 +57,7 @@ SERVER_PIDS=()
 
 cleanup() {
     local rc=$? pid
-    trap - EXIT INT TERM
+    trap - EXIT INT TERM HUP PIPE
     for pid in "${SERVER_PIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null || true
     done
@@ -71,43 +72,73 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# ember reads EMBER_<OPTION> environment variables as configuration (e.g. this
+# script's own EMBER_SHARDS knob would reach it as "shards"), so start it with
+# every EMBER_* variable removed: it is configured by command-line flags only.
+EMBER_ENV=(env)
+while read -r v; do
+    [[ $v == EMBER_* ]] && EMBER_ENV+=(-u "$v")
+done < <(compgen -e)
+
+# Ports are picked below the kernel's ephemeral range, so client sockets of
+# other programs on the machine cannot collide with them.
+EPHEMERAL_LOW=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+(( EPHEMERAL_LOW > 11000 )) || EPHEMERAL_LOW=32768
+
+port_in_use() {
+    if command -v ss >/dev/null 2>&1; then
+        [[ -n $(ss -Htan "sport = :$1" 2>/dev/null) ]] && return 0
+    fi
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
 
 free_port() {
     local p
-    for _ in $(seq 100); do
-        p=$(( 20000 + RANDOM % 40000 ))
+    for _ in $(seq 200); do
+        p=$(( 10000 + RANDOM % (EPHEMERAL_LOW - 10000) ))
         port_in_use "$p" || { echo "$p"; return 0; }
     done
     die "could not find a free TCP port"
 }
 
-# start_server NAME LOGFILE CPU(or "") BIN ARGS...  -> sets STARTED_PID
+# start_server NAME LOGFILE CPU(or "") BIN ARGS...   ("@PORT@" in ARGS is replaced
+# by a free port) -> sets STARTED_PID and STARTED_PORT.
 # The subshell execs taskset which execs the server, so $! is the server's pid.
 start_server() {
-    local name=$1 logf=$2 cpu=$3 port=$4; shift 4
-    if [[ -n $cpu ]]; then
-        (cd "$WORKDIR" && exec taskset -c "$cpu" "$@") >"$logf" 2>&1 &
-    else
-        (cd "$WORKDIR" && exec "$@") >"$logf" 2>&1 &
-    fi
-    STARTED_PID=$!
-    SERVER_PIDS+=("$STARTED_PID")
-    local deadline=$(( SECONDS + START_TIMEOUT ))
-    while :; do
-        if ! kill -0 "$STARTED_PID" 2>/dev/null; then
-            echo "--- last lines of $name log ($logf):" >&2; tail -n 20 "$logf" >&2 || true
-            die "$name exited during startup (command: $*)"
-        fi
-        if [[ $(timeout 2 "$CLI_BIN" -h 127.0.0.1 -p "$port" PING 2>/dev/null || true) == PONG ]]; then
-            break
-        fi
-        if (( SECONDS >= deadline )); then
-            echo "--- last lines of $name log ($logf):" >&2; tail -n 20 "$logf" >&2 || true
-            die "$name did not answer PING on port $port within ${START_TIMEOUT}s (command: $*)"
-        fi
-        sleep 0.1
+    local name=$1 logf=$2 cpu=$3; shift 3
+    local attempt port deadline
+    local -a cmd
+    for attempt in 1 2 3 4 5; do
+        port=$(free_port)
+        cmd=("${@//@PORT@/$port}")
+        [[ -n $cpu ]] && cmd=(taskset -c "$cpu" "${cmd[@]}")
+        (cd "$WORKDIR" && exec "${cmd[@]}") >"$logf" 2>&1 &
+        STARTED_PID=$!
+        STARTED_PORT=$port
+        SERVER_PIDS+=("$STARTED_PID")
+        deadline=$(( SECONDS + START_TIMEOUT ))
+        while :; do
+            if ! kill -0 "$STARTED_PID" 2>/dev/null; then
+                wait "$STARTED_PID" 2>/dev/null || true
+                if (( attempt < 5 )) && grep -qi 'in use' "$logf"; then
+                    log "$name: port $port was taken, retrying on another port"
+                    continue 2
+                fi
+                echo "--- last lines of $name log:" >&2; tail -n 20 "$logf" >&2 || true
+                die "$name exited during startup (command: ${cmd[*]})"
+            fi
+            if [[ $(timeout 2 "$CLI_BIN" -h 127.0.0.1 -p "$port" PING 2>/dev/null || true) == PONG ]]; then
+                return 0
+            fi
+            if (( SECONDS >= deadline )); then
+                echo "--- last lines of $name log:" >&2; tail -n 20 "$logf" >&2 || true
+                die "$name did not answer PING on port $port within ${START_TIMEOUT}s (command: ${cmd[*]})"
+            fi
+            sleep 0.1
+        done
     done
 }
 
@@ -117,6 +148,16 @@ stop_server() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+}
+
+threads() { awk '$1 == "Threads:" { print $2 }' "/proc/$1/status" 2>/dev/null || echo '?'; }
+
+# Running and not a zombie (a dead server stays a zombie until we reap it).
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
 }
 
 # utime+stime of the whole process (all threads), in clock ticks.
@@ -141,22 +182,38 @@ preload() {
 
 # run_bench NAME PORT PID TEST P N -> prints "rps us_per_req"
 run_bench() {
-    local name=$1 port=$2 pid=$3 test=$4 p=$5 n=$6 t0 t1 out rps
+    local name=$1 port=$2 pid=$3 test=$4 p=$5 n=$6 t0 t1 out rps bpid
     local -a cmd=("$BENCH_BIN" -h 127.0.0.1 -p "$port" -t "${test,,}" -n "$n" -c "$CLIENTS"
                   -d "$DATA_SIZE" -r "$KEYSPACE" -P "$p" --csv)
     [[ -n $BENCH_THREADS && $BENCH_THREADS != 0 ]] && cmd+=(--threads "$BENCH_THREADS")
     [[ -n $BENCH_PIN ]] && cmd=(taskset -c "$BENCH_PIN" "${cmd[@]}")
     t0=$(cpu_ticks "$pid")
-    if ! out=$(timeout "$BENCH_TIMEOUT" "${cmd[@]}" 2>"$WORKDIR/bench.err"); then
+    # redis-benchmark retries forever (spinning) if the server goes away, so
+    # watch the server while the benchmark runs.
+    timeout "$BENCH_TIMEOUT" "${cmd[@]}" >"$WORKDIR/bench.out" 2>"$WORKDIR/bench.err" &
+    bpid=$!
+    while kill -0 "$bpid" 2>/dev/null; do
+        if ! alive "$pid"; then
+            kill "$bpid" 2>/dev/null || true
+            wait "$bpid" 2>/dev/null || true
+            die "$name (pid $pid) died during the $test P$p benchmark"
+        fi
+        sleep 0.2
+    done
+    if ! wait "$bpid"; then
         cat "$WORKDIR/bench.err" >&2
+        alive "$pid" || die "$name (pid $pid) died during the $test P$p benchmark"
         die "redis-benchmark against $name ($test P$p) failed or timed out after ${BENCH_TIMEOUT}s"
     fi
     t1=$(cpu_ticks "$pid")
+    out=$(<"$WORKDIR/bench.out")
     rps=$(awk -F, -v t="\"$test\"" '$1 == t { gsub(/"/, "", $2); print $2; exit }' <<<"$out")
     [[ -n $rps ]] || { echo "$out" >&2; die "could not parse redis-benchmark output for $name $test P$p"; }
     awk -v rps="$rps" -v d=$(( t1 - t0 )) -v hz="$CLK_TCK" -v n="$n" \
         'BEGIN { printf "%s %.3f\n", rps, d / hz / n * 1e6 }'
 }
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # RESP for SET key:%012d <DATA_SIZE bytes>, same key format as redis-benchmark -r.
 awk -v n="$KEYSPACE" -v d="$DATA_SIZE" 'BEGIN {
@@ -184,17 +241,13 @@ for mode in $MODES; do
         *) die "unknown mode '$mode' (MODES may contain: pinned unpinned)" ;;
     esac
 
-    ember_port=$(free_port)
-    start_server ember "$WORKDIR/ember.$mode.log" "$SERVER_PIN" "$ember_port" \
-        "$EMBER_BIN" --port "$ember_port" --bind 127.0.0.1 "${ember_shards[@]}"
-    ember_pid=$STARTED_PID
-    redis_port=$(free_port)
-    [[ $redis_port != "$ember_port" ]] || redis_port=$(free_port)
-    start_server redis "$WORKDIR/redis.$mode.log" "$SERVER_PIN" "$redis_port" \
-        "$REDIS_BIN" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
-        --dir "$WORKDIR"
-    redis_pid=$STARTED_PID
-    log "mode $mode: ember pid $ember_pid port $ember_port, redis pid $redis_pid port $redis_port"
+    start_server ember "$WORKDIR/ember.$mode.log" "$SERVER_PIN" \
+        "${EMBER_ENV[@]}" "$EMBER_BIN" --port @PORT@ --bind 127.0.0.1 "${ember_shards[@]}"
+    ember_pid=$STARTED_PID ember_port=$STARTED_PORT
+    start_server redis "$WORKDIR/redis.$mode.log" "$SERVER_PIN" \
+        "$REDIS_BIN" --port @PORT@ --bind 127.0.0.1 --save "" --appendonly no --dir "$WORKDIR"
+    redis_pid=$STARTED_PID redis_port=$STARTED_PORT
+    log "mode $mode: ember pid $ember_pid port $ember_port threads $(threads "$ember_pid"), redis pid $redis_pid port $redis_port"
 
     preload ember "$ember_port"
     preload redis "$redis_port"
@@ -203,11 +256,17 @@ for mode in $MODES; do
         [[ $p =~ ^[1-9][0-9]*$ ]] || die "pipeline depth '$p' is not a positive integer"
         if (( p == 1 )); then n=$N_P1; else n=$N_P16; fi
         for test in $TESTS; do
-            res=$(run_bench ember "$ember_port" "$ember_pid" "$test" "$p" "$n") || exit 1
-            read -r e_rps e_cpu <<<"$res"
-            res=$(run_bench redis "$redis_port" "$redis_pid" "$test" "$p" "$n") || exit 1
-            read -r r_rps r_cpu <<<"$res"
-            log "$mode $test P$p: ember ${e_rps} rps ${e_cpu} us/req, redis ${r_rps} rps ${r_cpu} us/req"
+            e_rpss=() e_cpus=() r_rpss=() r_cpus=()
+            for (( rep = 1; rep <= REPEAT; rep++ )); do
+                res=$(run_bench ember "$ember_port" "$ember_pid" "$test" "$p" "$n") || exit 1
+                read -r e_rps e_cpu <<<"$res"
+                res=$(run_bench redis "$redis_port" "$redis_pid" "$test" "$p" "$n") || exit 1
+                read -r r_rps r_cpu <<<"$res"
+                log "$mode $test P$p run $rep/$REPEAT: ember ${e_rps} rps ${e_cpu} us/req, redis ${r_rps} rps ${r_cpu} us/req"
+                e_rpss+=("$e_rps") e_cpus+=("$e_cpu") r_rpss+=("$r_rps") r_cpus+=("$r_cpu")
+            done
+            e_rps=$(median "${e_rpss[@]}") e_cpu=$(median "${e_cpus[@]}")
+            r_rps=$(median "${r_rpss[@]}") r_cpu=$(median "${r_cpus[@]}")
             RESULTS+=("$mode $test $p $e_rps $r_rps $e_cpu $r_cpu")
         done
     done
@@ -227,5 +286,5 @@ for row in "${RESULTS[@]}"; do
         printf "%-9s %-4s %3s %12.0f %12.0f %7s %11.3f %11.3f %7s\n", f[1], f[2], f[3], f[4], f[5], rr, f[6], f[7], cr
     }'
 done
-printf '\n(us/op = server CPU time (user+sys, all threads) per request in microseconds; e/r = ember/redis; total %ds)\n' \
+printf '\n(us/op = server CPU time (user+sys, all threads) per request in microseconds; e/r = ember/redis;\n median of %d run(s) per cell; total %ds)\n' "$REPEAT" \
     $(( SECONDS - start_time ))
