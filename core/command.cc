@@ -61,7 +61,7 @@ void RegisterAllCommands() {
   RegisterServerFamily(t);
 }
 
-Db& CmdCtx::db(std::string_view key) { return server.ShardFor(key).db(); }
+Db& CmdCtx::KeyDb(std::string_view key) { return server.ShardFor(key).db(); }
 Db& CmdCtx::db_at(uint32_t shard_index) { return server.shard(shard_index).db(); }
 
 void CmdCtx::WrongArity() { reply.Error("wrong number of arguments for '" + spec.name + "' command"); }

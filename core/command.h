@@ -69,8 +69,12 @@ struct CmdCtx {
   Shard& shard;          // the thread running the command
   Conn* conn;            // the client, when running on its thread; else nullptr
   const CommandSpec& spec;
+  // Set when every key of the command lives on one shard: its Db, so
+  // handlers skip hashing the key to find the shard again.
+  Db* home = nullptr;
 
-  Db& db(std::string_view key);
+  Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
+  Db& KeyDb(std::string_view key);
   Db& db_at(uint32_t shard_index);
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }

@@ -56,7 +56,7 @@ const ParamSpec kOwnParams[] = {
      "Accepted for compatibility; ember runs in the foreground (use your service manager)."},
     {"pidfile", nullptr, ParamType::kString, 0, 0, nullptr, "", true, "Write the process id to this file."},
     {"dir", nullptr, ParamType::kString, 0, 0, nullptr, ".", false,
-     "Working directory for snapshot and AOF files."},
+     "Accepted; the directory for snapshot and AOF files once ember has them."},
     {"maxmemory", nullptr, ParamType::kMemory, 0, INT64_MAX, nullptr, "0", false,
      "Accepted; the memory limit takes effect once ember has eviction."},
     {"maxmemory-policy", nullptr, ParamType::kEnum, 0, 0,

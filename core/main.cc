@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -74,6 +76,19 @@ int main(int argc, char** argv) {
     }
   }
   SetUpLogging(config);
-  ember::Server server(config);
-  return server.Run();
+  std::string pidfile;
+  config.Get("pidfile", &pidfile);
+  if (!pidfile.empty()) {
+    if (FILE* f = std::fopen(pidfile.c_str(), "w")) {
+      std::fprintf(f, "%d\n", static_cast<int>(getpid()));
+      std::fclose(f);
+    }
+  }
+  int rc;
+  {
+    ember::Server server(config);
+    rc = server.Run();
+  }
+  if (!pidfile.empty()) std::remove(pidfile.c_str());
+  return rc;
 }

@@ -1,7 +1,11 @@
 // Connection and server commands: PING, HELLO, CLIENT, CONFIG, INFO,
 // COMMAND, FLUSHALL, SHUTDOWN and the rest. Most run on the client's own
 // thread; those that read every shard (INFO, CLIENT LIST) hold them all.
+#ifdef EMBER_SYSTEM_MALLOC
+#include <malloc.h>
+#else
 #include <jemalloc/jemalloc.h>
+#endif
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -398,6 +402,10 @@ void Config_(CmdCtx& ctx) {
 // ---- INFO ----
 
 size_t AllocatedBytes() {
+#ifdef EMBER_SYSTEM_MALLOC
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+#else
   uint64_t epoch = 1;
   size_t sz = sizeof(epoch);
   mallctl("epoch", &epoch, &sz, &epoch, sz);
@@ -405,6 +413,18 @@ size_t AllocatedBytes() {
   sz = sizeof(allocated);
   mallctl("stats.allocated", &allocated, &sz, nullptr, 0);
   return allocated;
+#endif
+}
+
+const char* AllocatorName() {
+#ifdef EMBER_SYSTEM_MALLOC
+  return "libc";
+#else
+  static const std::string name = "jemalloc-" + std::to_string(JEMALLOC_VERSION_MAJOR) + "." +
+                                  std::to_string(JEMALLOC_VERSION_MINOR) + "." +
+                                  std::to_string(JEMALLOC_VERSION_BUGFIX);
+  return name.c_str();
+#endif
 }
 
 size_t ResidentBytes() {
@@ -522,8 +542,7 @@ void Info(CmdCtx& ctx) {
       << "\r\nused_memory_dataset:" << used << "\r\nmaxmemory:" << maxmemory << "\r\nmaxmemory_human:"
       << Human(static_cast<double>(maxmemory)) << "\r\nmaxmemory_policy:" << cfg("maxmemory-policy")
       << "\r\nmem_fragmentation_ratio:" << (used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0)
-      << "\r\nmem_allocator:jemalloc-" << JEMALLOC_VERSION_MAJOR << "." << JEMALLOC_VERSION_MINOR << "."
-      << JEMALLOC_VERSION_BUGFIX << "\r\nlazyfree_pending_objects:0\r\n";
+      << "\r\nmem_allocator:" << AllocatorName() << "\r\nlazyfree_pending_objects:0\r\n";
   }
   if (want("persistence")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0"

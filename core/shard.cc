@@ -187,7 +187,7 @@ void Shard::ExecuteBatch(ExecBatch& b) {
     }
     size_t start = out->data.size();
     Reply reply(&out->data, cmd.resp);
-    CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec};
+    CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db_};
     cmd.spec->handler(ctx);
     ++stats_.commands;
     out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
@@ -361,7 +361,7 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
 
 void Shard::RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
   Reply reply(conn.LocalReplyTarget(), conn.resp);
-  CmdCtx ctx{argv, reply, server_, *this, &conn, spec};
+  CmdCtx ctx{argv, reply, server_, *this, &conn, spec, &db_};
   spec.handler(ctx);
   ++stats_.commands;
 }

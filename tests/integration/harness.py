@@ -405,9 +405,10 @@ atexit.register(_kill_leftovers)
 
 
 class Server(object):
-    def __init__(self, extra_args=(), shards=None):
+    def __init__(self, extra_args=(), shards=None, env=None):
         self.extra_args = [str(a) for a in extra_args]
         self.shards = shards
+        self.env = dict(os.environ, **env) if env else None
         self.proc = None
         self.port = None
         self.logfile = None
@@ -436,7 +437,7 @@ class Server(object):
             self.logfile = tempfile.NamedTemporaryFile(prefix="ember-it-%d-" % port, suffix=".log", delete=False)
             self.workdir = tempfile.mkdtemp(prefix="ember-it-")
             self.proc = subprocess.Popen(cmd, stdout=self.logfile, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, cwd=self.workdir)
+                                         stdin=subprocess.DEVNULL, cwd=self.workdir, env=self.env)
             self.logfile.close()  # the child keeps its own descriptor
             _live_servers.append(self)
             self.port = port
@@ -534,8 +535,8 @@ class Server(object):
         self.stop()
 
 
-def start_server(extra_args=(), shards=None):
-    return Server(extra_args=extra_args, shards=shards)
+def start_server(extra_args=(), shards=None, env=None):
+    return Server(extra_args=extra_args, shards=shards, env=env)
 
 
 # ---------------------------------------------------------------------------
