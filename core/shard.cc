@@ -107,7 +107,18 @@ void Shard::Join() {
 void Shard::Loop() {
   pthread_setname_np(pthread_self(), ("ember-shard-" + std::to_string(index_)).c_str());
   while (running_.load(std::memory_order_relaxed)) {
-    event_base_loop(base_, EVLOOP_ONCE);
+    // Announce the sleep, then look at the inbox once more: a sender either
+    // sees sleeping_ and wakes us through the eventfd, or we see its
+    // message here (both sides are seq_cst). Senders to a busy shard make
+    // no syscall at all.
+    sleeping_.store(true);
+    if (inbox_pending_.load() > 0) {
+      sleeping_.store(false, std::memory_order_relaxed);
+      DrainInbox();
+    } else {
+      event_base_loop(base_, EVLOOP_ONCE);
+      sleeping_.store(false, std::memory_order_relaxed);
+    }
     AfterEvents();
   }
   AfterEvents();
@@ -125,7 +136,8 @@ void Shard::Send(uint32_t dest, Message* m) {
 }
 
 void Shard::Wake() {
-  if (!wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+  inbox_pending_.fetch_add(1);
+  if (sleeping_.load() && !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
     uint64_t one = 1;
     ssize_t r = write(wake_fd_, &one, sizeof(one));
     (void)r;
@@ -147,6 +159,7 @@ void Shard::DrainInbox() {
   Message* batch[64];
   size_t n;
   while ((n = inbox_.try_dequeue_bulk(batch, 64)) > 0) {
+    inbox_pending_.fetch_sub(static_cast<int64_t>(n), std::memory_order_relaxed);
     for (size_t i = 0; i < n; ++i) {
       Message* m = batch[i];
       switch (m->kind) {

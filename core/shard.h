@@ -117,7 +117,9 @@ class Shard {
   event* wake_ev_ = nullptr;
   event* cron_ev_ = nullptr;
   int wake_fd_ = -1;
-  std::atomic<bool> wake_pending_{false};
+  std::atomic<bool> wake_pending_{false};  // an eventfd write is on its way
+  std::atomic<bool> sleeping_{false};      // about to block, or blocked, in epoll
+  std::atomic<int64_t> inbox_pending_{0};  // messages posted, not yet taken
   moodycamel::ConcurrentQueue<Message*> inbox_;
   std::vector<std::unique_ptr<moodycamel::ProducerToken>> tokens_;  // one per destination inbox
   std::vector<ExecBatch*> out_exec_;
