@@ -1,7 +1,5 @@
 #include "command.h"
 
-#include <memory>
-
 #include "server.h"
 #include "util.h"
 
@@ -13,7 +11,7 @@ CommandTable& CommandTable::Get() {
 }
 
 void CommandTable::Add(CommandSpec spec) {
-  auto* owned = new CommandSpec(std::move(spec));  // lives for the process
+  CommandSpec* owned = &specs_.emplace_back(std::move(spec));
   by_name_[owned->name] = owned;
   ordered_.push_back(owned);
 }

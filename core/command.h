@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
@@ -95,6 +96,7 @@ class CommandTable {
   static void KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* out);
 
  private:
+  std::deque<CommandSpec> specs_;  // a deque: adding never moves a spec
   std::unordered_map<std::string, CommandSpec*> by_name_;
   std::vector<const CommandSpec*> ordered_;
 };
