@@ -25,23 +25,22 @@ void Db::Untrack(Entry* e) {
   volatile_.pop_back();
 }
 
-void Db::Replace(Entry** link, Entry* fresh) {
-  Entry* old = *link;
+void Db::Replace(Dict::Slot slot, Entry* fresh) {
+  Entry* old = *slot.link;
   Untrack(old);
-  dict_.ReplaceAt(link, fresh);
+  dict_.ReplaceAt(slot, fresh);
   Track(fresh);
   Free(old);
 }
 
 Entry* Db::Find(std::string_view key) {
   if (dict_.rehashing()) dict_.RehashStep();
-  uint64_t h = dict_.Hash(key);
-  Entry** link = dict_.FindLink(key, h);
-  if (!link) return nullptr;
-  Entry* e = *link;
+  Dict::Slot slot = dict_.FindSlot(key, dict_.Hash(key));
+  if (!slot) return nullptr;
+  Entry* e = *slot.link;
   if (Expired(e)) {
     Untrack(e);
-    Free(dict_.UnlinkAt(link, h));
+    Free(dict_.UnlinkAt(slot));
     ++stats_.expired_keys;
     return nullptr;
   }
@@ -59,9 +58,9 @@ Entry* Db::FindRead(std::string_view key) {
 
 void Db::Put(Entry* e) {
   uint64_t h = dict_.Hash(e->key());
-  Entry** link = dict_.FindLink(e->key(), h);
-  if (link) {
-    Replace(link, e);
+  Dict::Slot slot = dict_.FindSlot(e->key(), h);
+  if (slot) {
+    Replace(slot, e);
   } else {
     dict_.Insert(e, h);
     Track(e);
@@ -83,20 +82,18 @@ Entry* Db::SetInt(std::string_view key, int64_t v, int64_t expire_ms) {
 }
 
 Entry* Db::Take(std::string_view key) {
-  uint64_t h = dict_.Hash(key);
-  Entry** link = dict_.FindLink(key, h);
-  if (!link) return nullptr;
-  Entry* e = *link;
-  if (Expired(e)) {
-    Untrack(e);
-    Free(dict_.UnlinkAt(link, h));
+  Dict::Slot slot = dict_.FindSlot(key, dict_.Hash(key));
+  if (!slot) return nullptr;
+  Entry* e = *slot.link;
+  bool expired = Expired(e);
+  Untrack(e);
+  dict_.UnlinkAt(slot);
+  dict_.MaybeShrink();
+  if (expired) {
+    Free(e);
     ++stats_.expired_keys;
-    dict_.MaybeShrink();
     return nullptr;
   }
-  Untrack(e);
-  dict_.UnlinkAt(link, h);
-  dict_.MaybeShrink();
   return e;
 }
 
@@ -115,8 +112,7 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_ms) {
   if (!e->has_expire() && expire_ms == Entry::kNoExpire) return e;
   // The entry changes size: build the new one beside it.
   Entry* fresh = Entry::Create(e->key(), e->raw_value(), e->encoding(), expire_ms);
-  uint64_t h = dict_.Hash(e->key());
-  Replace(dict_.FindLink(e->key(), h), fresh);
+  Replace(dict_.FindSlot(e->key(), dict_.Hash(e->key())), fresh);
   return fresh;
 }
 

@@ -63,7 +63,7 @@ Dict::~Dict() {
 
 uint64_t Dict::Hash(std::string_view key) const { return XXH3_64bits_withSeed(key.data(), key.size(), seed_); }
 
-Entry** Dict::FindLink(std::string_view key, uint64_t hash) {
+Dict::Slot Dict::FindSlot(std::string_view key, uint64_t hash) {
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
     size_t idx = hash & (size_[t] - 1);
@@ -71,12 +71,12 @@ Entry** Dict::FindLink(std::string_view key, uint64_t hash) {
     Entry** link = &table_[t][idx];
     while (*link) {
       std::string_view k = (*link)->key();
-      if (k.size() == key.size() && memcmp(k.data(), key.data(), key.size()) == 0) return link;
+      if (k.size() == key.size() && memcmp(k.data(), key.data(), key.size()) == 0) return {link, t};
       link = reinterpret_cast<Entry**>(*link);  // next is at offset 0
     }
     if (!rehashing()) break;
   }
-  return nullptr;
+  return {};
 }
 
 void Dict::Expand(size_t min_size) {
@@ -108,15 +108,11 @@ void Dict::Insert(Entry* e, uint64_t hash) {
   ++used_[t];
 }
 
-Entry* Dict::UnlinkAt(Entry** link, uint64_t hash) {
-  Entry* e = *link;
-  *link = e->next();
+Entry* Dict::UnlinkAt(Slot slot) {
+  Entry* e = *slot.link;
+  *slot.link = e->next();
   e->set_next(nullptr);
-  // Buckets below rehash_idx_ have moved: the entry was in the new table.
-  if (rehashing() && !(static_cast<int64_t>(hash & (size_[0] - 1)) >= rehash_idx_))
-    --used_[1];
-  else
-    --used_[0];
+  --used_[slot.table];
   return e;
 }
 

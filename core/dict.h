@@ -27,24 +27,44 @@ class Dict {
   size_t bucket_count() const { return size_[0] + size_[1]; }
   bool rehashing() const { return rehash_idx_ >= 0; }
 
-  // The link (bucket head or a predecessor's next field) that points at the
-  // entry with this key, or nullptr. Valid until the next Insert/Unlink/
-  // RehashStep.
-  Entry** FindLink(std::string_view key, uint64_t hash);
+  // Where an entry sits: the link (bucket head or a predecessor's next
+  // field) that points at it, and which of the two tables holds it. Valid
+  // until the next Insert/Unlink/RehashStep.
+  struct Slot {
+    Entry** link = nullptr;
+    int table = 0;
+    explicit operator bool() const { return link != nullptr; }
+  };
+  Slot FindSlot(std::string_view key, uint64_t hash);
   Entry* Find(std::string_view key, uint64_t hash) {
-    Entry** link = FindLink(key, hash);
-    return link ? *link : nullptr;
+    Slot s = FindSlot(key, hash);
+    return s ? *s.link : nullptr;
   }
+  // Cache warming for a coming lookup: first the bucket slot, then (once
+  // that has arrived) the head entry of its chain.
+  void PrefetchBucket(uint64_t hash) const {
+    for (int t = 0; t < 2; ++t)
+      if (size_[t]) __builtin_prefetch(&table_[t][hash & (size_[t] - 1)]);
+  }
+  void PrefetchEntry(uint64_t hash) const {
+    for (int t = 0; t < 2; ++t) {
+      if (!size_[t]) continue;
+      if (const char* e = reinterpret_cast<const char*>(table_[t][hash & (size_[t] - 1)])) {
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + 64);
+      }
+    }
+  }
+
   // Links a new entry whose key is not present.
   void Insert(Entry* e, uint64_t hash);
-  // Swaps the entry at link for fresh (same key).
-  void ReplaceAt(Entry** link, Entry* fresh) {
-    fresh->set_next((*link)->next());
-    *link = fresh;
+  // Swaps the entry in slot for fresh (same key).
+  void ReplaceAt(Slot slot, Entry* fresh) {
+    fresh->set_next((*slot.link)->next());
+    *slot.link = fresh;
   }
-  // Unlinks and returns the entry at link (found with this hash); the caller
-  // owns it.
-  Entry* UnlinkAt(Entry** link, uint64_t hash);
+  // Unlinks and returns the entry in slot; the caller owns it.
+  Entry* UnlinkAt(Slot slot);
 
   // Moves up to n buckets to the new table (if rehashing).
   void RehashStep(size_t n = 1);

@@ -120,7 +120,12 @@ std::string DoubleToString(double v) {
 namespace {
 inline unsigned char Fold(unsigned char c, bool nocase) { return nocase ? static_cast<unsigned char>(tolower(c)) : c; }
 
-bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int depth) {
+// skip_longer: set once the rest of a pattern after some '*' matched nowhere
+// in the remaining string, so earlier stars need not try longer matches
+// either (Redis's fix for CVE-2022-36021; without it, "a*a*a*...b" is
+// exponential).
+bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int depth,
+                   bool* skip_longer) {
   // Depth bound, as Redis does, keeps pathological patterns from recursing forever.
   if (depth > 1000) return false;
   while (plen && slen) {
@@ -132,10 +137,12 @@ bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool 
         }
         if (plen == 1) return true;
         while (slen) {
-          if (GlobMatchImpl(p + 1, plen - 1, s, slen, nocase, depth + 1)) return true;
+          if (GlobMatchImpl(p + 1, plen - 1, s, slen, nocase, depth + 1, skip_longer)) return true;
+          if (*skip_longer) return false;
           ++s;
           --slen;
         }
+        *skip_longer = true;
         return false;
       case '?':
         ++s;
@@ -207,7 +214,8 @@ bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
-  return GlobMatchImpl(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0);
+  bool skip_longer = false;
+  return GlobMatchImpl(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0, &skip_longer);
 }
 
 std::optional<int64_t> ParseMemory(std::string_view s) {

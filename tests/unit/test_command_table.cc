@@ -1,0 +1,203 @@
+// CommandTable: the registered commands' metadata and key positions.
+#include <catch2/catch.hpp>
+
+#include <cctype>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "command.h"
+
+using ember::CommandSpec;
+using ember::CommandTable;
+
+namespace {
+
+const CommandTable& Table() {
+  ember::RegisterAllCommands();
+  return CommandTable::Get();
+}
+
+const CommandSpec& Spec(std::string_view name) {
+  const CommandSpec* s = Table().Find(name);
+  INFO("command " << name);
+  REQUIRE(s != nullptr);
+  return *s;
+}
+
+std::vector<size_t> Keys(std::string_view name, size_t argc) {
+  std::vector<size_t> out = {999};  // must be cleared
+  CommandTable::KeyIndexes(Spec(name), argc, &out);
+  return out;
+}
+
+bool IsLower(std::string_view s) {
+  for (char c : s)
+    if (std::isupper(static_cast<unsigned char>(c))) return false;
+  return !s.empty();
+}
+
+// Checks the Redis key-spec invariants of one spec.
+void CheckSpec(const CommandSpec& s, bool top_level) {
+  INFO("command '" << s.name << "' arity " << s.arity << " keys " << s.first_key << "," << s.last_key << ","
+                   << s.key_step);
+  CHECK(IsLower(s.name));
+  CHECK(s.name.find(' ') == std::string::npos);
+  CHECK(s.arity != 0);
+  if (s.first_key == 0) {
+    CHECK(s.last_key == 0);
+    CHECK(s.key_step == 0);
+  } else {
+    CHECK(s.first_key > 0);
+    CHECK(s.key_step > 0);
+    CHECK(s.last_key != 0);
+    if (s.last_key > 0) CHECK(s.last_key >= s.first_key);
+    // The first key is within, or (for containers such as OBJECT, whose
+    // "OBJECT HELP" has no key) just past, the minimum argument count.
+    int min_args = s.arity > 0 ? s.arity : -s.arity;
+    CHECK(s.first_key <= min_args);
+    if (s.last_key > 0 && s.arity > 0) CHECK(s.last_key < s.arity);
+  }
+  CHECK_FALSE(((s.flags & ember::kCmdWrite) && (s.flags & ember::kCmdReadOnly)));
+  CHECK_FALSE(s.summary.empty());
+  CHECK_FALSE(s.since.empty());
+  if (top_level) {
+    CHECK(s.handler != nullptr);
+    CHECK_FALSE(s.group.empty());
+    CHECK(s.name.find('|') == std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("CommandTable: every registered command is well-formed", "[command]") {
+  const auto& all = Table().All();
+  REQUIRE(all.size() >= 40);
+  std::set<std::string> names;
+  for (const CommandSpec* s : all) {
+    REQUIRE(s != nullptr);
+    CheckSpec(*s, true);
+    CHECK(names.insert(s->name).second);  // no duplicates
+    CHECK(Table().Find(s->name) == s);
+    std::set<std::string> subs;
+    for (const CommandSpec& sub : s->subcommands) {
+      CheckSpec(sub, false);
+      INFO("subcommand " << sub.name);
+      CHECK(sub.name.rfind(s->name + "|", 0) == 0);
+      CHECK(sub.name.size() > s->name.size() + 1);
+      CHECK(subs.insert(sub.name).second);
+    }
+  }
+  // RegisterAllCommands is idempotent.
+  size_t n = all.size();
+  ember::RegisterAllCommands();
+  CHECK(Table().All().size() == n);
+}
+
+TEST_CASE("CommandTable: the core commands are present with Redis's metadata", "[command]") {
+  struct Want {
+    const char* name;
+    int arity, first, last, step;
+  };
+  for (const Want& w : std::vector<Want>{{"get", 2, 1, 1, 1},
+                                         {"set", -3, 1, 1, 1},
+                                         {"mset", -3, 1, -1, 2},
+                                         {"mget", -2, 1, -1, 1},
+                                         {"del", -2, 1, -1, 1},
+                                         {"rename", 3, 1, 2, 1},
+                                         {"incr", 2, 1, 1, 1},
+                                         {"ping", -1, 0, 0, 0},
+                                         {"dbsize", 1, 0, 0, 0}}) {
+    INFO("command " << w.name);
+    const CommandSpec& s = Spec(w.name);
+    CHECK(s.name == w.name);
+    CHECK(s.arity == w.arity);
+    CHECK(s.first_key == w.first);
+    CHECK(s.last_key == w.last);
+    CHECK(s.key_step == w.step);
+  }
+  CHECK((Spec("get").flags & ember::kCmdReadOnly));
+  CHECK((Spec("set").flags & ember::kCmdWrite));
+  CHECK((Spec("del").flags & ember::kCmdWrite));
+}
+
+TEST_CASE("CommandTable: Find is case-insensitive", "[command]") {
+  const CommandSpec* get = Table().Find("get");
+  REQUIRE(get != nullptr);
+  CHECK(Table().Find("GET") == get);
+  CHECK(Table().Find("gEt") == get);
+  CHECK(Table().Find("Get") == get);
+  CHECK(Table().Find("INCRBYFLOAT") == Table().Find("incrbyfloat"));
+  CHECK(Table().Find("INCRBYFLOAT") != nullptr);
+  CHECK(Table().Find("nosuchcommand") == nullptr);
+  CHECK(Table().Find("") == nullptr);
+  CHECK(Table().Find("ge") == nullptr);
+  CHECK(Table().Find("gett") == nullptr);
+  CHECK(Table().Find(std::string_view("get\0", 4)) == nullptr);
+  // Names at and past the 31-byte fast path.
+  CHECK(Table().Find(std::string(31, 'G')) == nullptr);
+  CHECK(Table().Find(std::string(32, 'G')) == nullptr);
+  CHECK(Table().Find(std::string(1000, 'x')) == nullptr);
+  // Non-ASCII bytes are not folded into ASCII letters.
+  CHECK(Table().Find("g\xC5t") == nullptr);
+}
+
+TEST_CASE("CommandTable: KeyIndexes", "[command]") {
+  using V = std::vector<size_t>;
+  CHECK(Keys("mset", 5) == V{1, 3});
+  CHECK(Keys("mset", 3) == V{1});
+  CHECK(Keys("mset", 7) == V{1, 3, 5});
+  CHECK(Keys("get", 2) == V{1});
+  CHECK(Keys("rename", 3) == V{1, 2});
+  CHECK(Keys("del", 4) == V{1, 2, 3});
+  CHECK(Keys("mget", 2) == V{1});
+  CHECK(Keys("set", 5) == V{1});  // SET k v EX 10: only the key
+  CHECK(Keys("ping", 1) == V{});
+  CHECK(Keys("ping", 2) == V{});
+  CHECK(Keys("dbsize", 1) == V{});
+  // Fewer arguments than the first key position: none.
+  CHECK(Keys("get", 1) == V{});
+  CHECK(Keys("get", 0) == V{});
+
+  // A spec whose last key is past the end is clamped to the arguments given.
+  CommandSpec s;
+  s.name = "x";
+  s.arity = -2;
+  s.flags = 0;
+  s.first_key = 1;
+  s.last_key = 5;
+  s.key_step = 1;
+  s.handler = nullptr;
+  V out;
+  CommandTable::KeyIndexes(s, 3, &out);
+  CHECK(out == V{1, 2});
+  // A negative last key counts from the end.
+  s.last_key = -2;
+  CommandTable::KeyIndexes(s, 5, &out);
+  CHECK(out == V{1, 2, 3});
+  s.first_key = 2;
+  s.last_key = 2;
+  CommandTable::KeyIndexes(s, 4, &out);
+  CHECK(out == V{2});
+}
+
+TEST_CASE("CommandTable: Resolve picks a container's subcommand", "[command]") {
+  using SV = std::vector<std::string_view>;
+  const CommandSpec& config = Spec("config");
+  REQUIRE_FALSE(config.subcommands.empty());
+  SV get = {"CONFIG", "GET", "maxmemory"};
+  CHECK(CommandTable::Resolve(config, get).name == "config|get");
+  SV set = {"config", "sEt", "a", "b"};
+  CHECK(CommandTable::Resolve(config, set).name == "config|set");
+  SV unknown = {"config", "nosuch"};
+  CHECK(&CommandTable::Resolve(config, unknown) == &config);
+  SV bare = {"config"};
+  CHECK(&CommandTable::Resolve(config, bare) == &config);
+  // A prefix of a subcommand name is not that subcommand.
+  SV prefix = {"config", "ge"};
+  CHECK(&CommandTable::Resolve(config, prefix) == &config);
+  // Commands without subcommands resolve to themselves.
+  const CommandSpec& getcmd = Spec("get");
+  SV line = {"get", "help"};
+  CHECK(&CommandTable::Resolve(getcmd, line) == &getcmd);
+}
