@@ -93,7 +93,6 @@ RequestParser::Status RequestParser::ParseInline(const char* data, size_t len, c
   size_t line_len = static_cast<size_t>(nl - data);
   consumed_ = line_len + 1;
   if (line_len && data[line_len - 1] == '\r') --line_len;
-  if (line_len > static_cast<size_t>(limits.max_inline_len)) return Fail("Protocol error: too big inline request");
   inline_args_.clear();
   if (!SplitInlineArgs(std::string_view(data, line_len), &inline_args_))
     return Fail("Protocol error: unbalanced quotes in request");

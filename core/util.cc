@@ -161,7 +161,7 @@ bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool 
           if (*p == '\\' && plen >= 2) {
             ++p;
             --plen;
-            if (Fold(*p, nocase) == Fold(*s, nocase)) match = true;
+            if (*p == *s) match = true;  // an escaped character matches exactly, as in Redis
           } else if (*p == ']') {
             break;
           } else if (plen >= 3 && p[1] == '-') {
@@ -238,8 +238,14 @@ std::optional<int64_t> ParseMemory(std::string_view s) {
       break;
     }
   }
-  int64_t v;
-  if (!ParseInt64(std::string_view(lower).substr(0, digits), &v) || v < 0) return std::nullopt;
+  // Plain digits, leading zeros allowed (Redis's memtoull uses strtoull).
+  if (digits == 0) return std::nullopt;
+  int64_t v = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    char c = lower[i];
+    if (c < '0' || c > '9' || v > (INT64_MAX - (c - '0')) / 10) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
   if (v != 0 && mul > INT64_MAX / v) return std::nullopt;
   return v * mul;
 }

@@ -341,6 +341,11 @@ TEST_CASE("RequestParser: protocol errors with Redis's texts", "[resp]") {
     p.Reset();
     REQUIRE(ParseOne(p, "GET 0123456789ab\r\n", l) == Status::kCommand);  // 16 bytes + CRLF
     CHECK(Copy(p.argv()) == Args{"GET", "0123456789ab"});
+    // Like Redis, the limit is on a line whose newline has not arrived: a
+    // longer line that is already complete is parsed.
+    p.Reset();
+    REQUIRE(ParseOne(p, "GET 0123456789abcdef\r\n", l) == Status::kCommand);
+    CHECK(Copy(p.argv()) == Args{"GET", "0123456789abcdef"});
   }
   SECTION("too big mbulk count string") {
     ProtocolLimits l;

@@ -233,6 +233,8 @@ TEST_CASE("GlobMatch: Redis stringmatchlen", "[util][glob]") {
   CHECK(GlobMatch("[A-C]x", "bX", true));
   CHECK_FALSE(GlobMatch("[A-C]x", "bX", false));
   CHECK(GlobMatch("[^A]", "b", true));
+  CHECK_FALSE(GlobMatch("[\\A]", "a", true));  // an escaped class member matches exactly
+  CHECK(GlobMatch("[\\A]", "A", true));
   CHECK_FALSE(GlobMatch("[^A]", "a", true));
 }
 
@@ -250,6 +252,7 @@ TEST_CASE("GlobMatch: many stars against a non-matching string terminate", "[uti
 }
 
 TEST_CASE("ParseMemory: Redis memtoull units", "[util]") {
+  CHECK(ParseMemory("010mb") == 10 * 1024 * 1024);  // leading zeros, as strtoull
   CHECK(ParseMemory("0") == 0);
   CHECK(ParseMemory("100") == 100);
   CHECK(ParseMemory("100b") == 100);
