@@ -76,7 +76,6 @@ class Conn {
   int64_t created_ms = 0;
   int64_t last_active_ms = 0;
   const CommandSpec* last_command = nullptr;  // a subcommand's own spec: "client|list"
-  bool kill_requested = false;   // CLIENT KILL from another thread
   bool close_after_reply = false;
   size_t QueryBufferSize() const { return in_.size(); }
   size_t QueryBufferCapacity() const { return in_.capacity(); }

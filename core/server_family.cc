@@ -187,7 +187,7 @@ void ClientKill(CmdCtx& ctx) {
           if (&c == ctx.conn)
             c.close_after_reply = true;
           else
-            c.kill_requested = true;
+            c.shard().Kill(&c);
         }
       });
     });
@@ -237,7 +237,7 @@ void ClientKill(CmdCtx& ctx) {
         if (skipme) return;
         c.close_after_reply = true;
       } else {
-        c.kill_requested = true;
+        c.shard().Kill(&c);
       }
       ++killed;
     });

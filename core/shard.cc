@@ -233,14 +233,10 @@ void Shard::FlushOutgoing() {
 
 void Shard::AfterEvents() {
   FlushOutgoing();
-  for (size_t i = 0; i < dirty_.size(); ++i) {
-    Conn* c = dirty_[i];
-    if (c->closed()) continue;
-    if (c->kill_requested)
-      c->Close();
-    else
-      c->Flush();
-  }
+  for (Conn* c : killed_) c->Close();
+  killed_.clear();
+  for (size_t i = 0; i < dirty_.size(); ++i)
+    if (!dirty_[i]->closed()) dirty_[i]->Flush();
   dirty_.clear();
   for (Conn* c : dead_) delete c;
   dead_.clear();
@@ -250,9 +246,6 @@ void Shard::Park(HoldToken* token) {
   token->parked.fetch_add(1, std::memory_order_acq_rel);
   token->parked.notify_all();
   while (!token->released.load(std::memory_order_acquire)) token->released.wait(false, std::memory_order_acquire);
-  // The holder may have changed connections of this thread (CLIENT KILL).
-  for (Conn* c : conns_)
-    if (c->kill_requested) dirty_.push_back(c);
   token->left.fetch_sub(1, std::memory_order_acq_rel);
   token->left.notify_all();
 }

@@ -85,6 +85,9 @@ class Shard {
   void AddConn(int fd, std::string peer, std::string local);
   void ConnClosed(Conn* c);
   void MarkDirty(Conn* c) { dirty_.push_back(c); }
+  // CLIENT KILL: closes c after this loop iteration. Called by the owning
+  // thread or by a thread holding this shard.
+  void Kill(Conn* c) { killed_.push_back(c); }
   const std::unordered_set<Conn*>& conns() const { return conns_; }
   // Stops reading from clients and reports whether all replies are out.
   void BeginShutdown();
@@ -131,6 +134,7 @@ class Shard {
   std::unordered_set<Conn*> conns_;
   std::vector<Conn*> dirty_;
   std::vector<Conn*> dead_;
+  std::vector<Conn*> killed_;
   std::thread thread_;
   std::atomic<bool> running_{false};
   bool shutting_down_ = false;
