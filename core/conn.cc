@@ -161,9 +161,16 @@ void Conn::ProtocolError(const std::string& msg) {
 }
 
 void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
-  Pending& p = pending_[seq - pending_base_];
-  p.data.assign(reply);
-  p.done = true;
+  size_t index = seq - pending_base_;
+  if (index == 0) {
+    // The oldest reply awaited: it goes straight to the output.
+    out_.append(reply);
+    pending_.pop_front();
+    ++pending_base_;
+  } else {
+    pending_[index].data.assign(reply);
+    pending_[index].done = true;
+  }
   while (!pending_.empty() && pending_.front().done) {
     if (out_.size() == out_off_ && out_off_ == 0)
       out_.swap(pending_.front().data);

@@ -69,7 +69,9 @@ Shard::Shard(Server& server, uint32_t index)
     : server_(server), index_(index), db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
   base_ = event_base_new();
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  wake_ev_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST, &Shard::OnWake, this);
+  // Edge-triggered: every write to the eventfd is a new edge, so the
+  // counter never needs reading (one syscall less per wake-up).
+  wake_ev_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST | EV_ET, &Shard::OnWake, this);
   event_add(wake_ev_, nullptr);
   cron_ev_ = event_new(base_, -1, EV_PERSIST, &Shard::OnCron, this);
 }
@@ -146,11 +148,8 @@ void Shard::Wake() {
 
 void Shard::Call(std::function<void(Shard&)> fn) { Post(new CallMsg(std::move(fn))); }
 
-void Shard::OnWake(evutil_socket_t fd, short, void* arg) {
+void Shard::OnWake(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Shard*>(arg);
-  uint64_t v;
-  ssize_t r = read(fd, &v, sizeof(v));
-  (void)r;
   self->wake_pending_.store(false, std::memory_order_release);
   self->DrainInbox();
 }
