@@ -9,8 +9,6 @@
 #include <cstdlib>
 #include <new>
 
-#include "command.h"
-#include "db.h"
 #include "reply.h"
 #include "server.h"
 #include "shard.h"
@@ -20,7 +18,6 @@ namespace ember {
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
-constexpr size_t kParseAhead = 32;
 }
 
 char* InputBuffer::Reserve(size_t n) {
@@ -96,48 +93,14 @@ void Conn::ProcessInput() {
   const ProtocolLimits limits{live.proto_max_bulk_len.load(std::memory_order_relaxed),
                               live.proto_max_multibulk_len.load(std::memory_order_relaxed),
                               live.proto_inline_max_size.load(std::memory_order_relaxed)};
-  const CommandTable& table = CommandTable::Get();
   shard_.db().set_now(last_active_ms);
   while (in_.size() > 0 && !closed() && !close_after_reply && reading_) {
-    // Parse up to kParseAhead commands, then run them. Their keys' buckets
-    // and entries are prefetched first: a pipeline of random keys would
-    // otherwise wait on two cache misses per command, one after another.
-    parsed_.clear();
-    parsed_args_.clear();
-    size_t off = 0;
-    bool failed = false;
-    while (parsed_.size() < kParseAhead && off < in_.size()) {
-      const char* start = in_.begin() + off;
-      RequestParser::Status st = parser_.Parse(start, in_.size() - off, limits);
-      if (st == RequestParser::Status::kNeedMore) break;
-      if (st == RequestParser::Status::kError) {
-        failed = true;
-        break;
-      }
-      const auto& argv = parser_.argv();
-      const CommandSpec* spec = argv.empty() ? nullptr : table.Find(argv[0]);
-      parsed_.push_back({spec, static_cast<uint32_t>(parsed_args_.size()), static_cast<uint32_t>(argv.size()),
-                         parser_.consumed(), nullptr, 0});
-      parsed_args_.insert(parsed_args_.end(), argv.begin(), argv.end());
-      off += parser_.consumed();
-      // An inline command's arguments live in the parser: run it before
-      // parsing another.
-      if (*start != '*') break;
-    }
-    for (Parsed& p : parsed_) {
-      std::span<const std::string_view> argv(parsed_args_.data() + p.first_arg, p.argc);
-      if ((p.db = shard_.LocalKeyDb(p.spec, argv))) p.hash = p.db->PrefetchBucket(argv[p.spec->first_key]);
-    }
-    for (const Parsed& p : parsed_)
-      if (p.db) p.db->PrefetchEntry(p.hash);
-    for (const Parsed& p : parsed_) {
-      if (closed() || close_after_reply || !reading_) return MarkDirty();
-      std::span<const std::string_view> argv(parsed_args_.data() + p.first_arg, p.argc);
-      if (p.argc) shard_.Dispatch(*this, p.spec, argv);
-      in_.Consume(p.size);
-    }
-    if (failed) return ProtocolError(parser_.error());
-    if (parsed_.empty()) break;
+    RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), limits);
+    if (st == RequestParser::Status::kNeedMore) break;
+    if (st == RequestParser::Status::kError) return ProtocolError(parser_.error());
+    const auto& argv = parser_.argv();
+    if (!argv.empty()) shard_.Dispatch(*this, argv);
+    in_.Consume(parser_.consumed());
   }
   if (closed()) return;
   if (static_cast<int64_t>(in_.size() - parser_.parsed()) >

@@ -15,7 +15,6 @@
 
 namespace ember {
 
-class Db;
 class Shard;
 struct CommandSpec;
 
@@ -102,15 +101,6 @@ class Conn {
     bool done;
     std::string data;
   };
-  // A command parsed ahead of execution (its arguments are views into
-  // in_), so the memory its key needs is fetched while others run.
-  struct Parsed {
-    const CommandSpec* spec;
-    uint32_t first_arg, argc;
-    size_t size;
-    Db* db;
-    uint64_t hash;
-  };
 
   Shard& shard_;
   int fd_;
@@ -122,8 +112,6 @@ class Conn {
   bool reading_ = true;
   InputBuffer in_;
   RequestParser parser_;
-  std::vector<Parsed> parsed_;
-  std::vector<std::string_view> parsed_args_;
   std::string out_;
   size_t out_off_ = 0;
   std::deque<Pending> pending_;

@@ -36,14 +36,6 @@ class Db {
   // As Find, counting keyspace hits and misses.
   Entry* FindRead(std::string_view key);
 
-  // Two-step cache warming before a batch of lookups (see Conn).
-  uint64_t PrefetchBucket(std::string_view key) const {
-    uint64_t h = dict_.Hash(key);
-    dict_.PrefetchBucket(h);
-    return h;
-  }
-  void PrefetchEntry(uint64_t hash) const { dict_.PrefetchEntry(hash); }
-
   // Stores a string value, int-encoded when it is a canonical integer as
   // Redis does. expire_ms is absolute or Entry::kNoExpire.
   Entry* SetString(std::string_view key, std::string_view value, int64_t expire_ms);

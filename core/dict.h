@@ -40,22 +40,6 @@ class Dict {
     Slot s = FindSlot(key, hash);
     return s ? *s.link : nullptr;
   }
-  // Cache warming for a coming lookup: first the bucket slot, then (once
-  // that has arrived) the head entry of its chain.
-  void PrefetchBucket(uint64_t hash) const {
-    for (int t = 0; t < 2; ++t)
-      if (size_[t]) __builtin_prefetch(&table_[t][hash & (size_[t] - 1)]);
-  }
-  void PrefetchEntry(uint64_t hash) const {
-    for (int t = 0; t < 2; ++t) {
-      if (!size_[t]) continue;
-      if (const char* e = reinterpret_cast<const char*>(table_[t][hash & (size_[t] - 1)])) {
-        __builtin_prefetch(e);
-        __builtin_prefetch(e + 64);
-      }
-    }
-  }
-
   // Links a new entry whose key is not present.
   void Insert(Entry* e, uint64_t hash);
   // Swaps the entry in slot for fresh (same key).

@@ -300,13 +300,8 @@ void UnknownCommand(Reply& reply, std::span<const std::string_view> argv) {
 }
 }  // namespace
 
-Db* Shard::LocalKeyDb(const CommandSpec* spec, std::span<const std::string_view> argv) {
-  if (!spec || spec->first_key <= 0 || argv.size() <= static_cast<size_t>(spec->first_key)) return nullptr;
-  if (server_.shard_count() > 1 && server_.ShardIndexFor(argv[spec->first_key]) != index_) return nullptr;
-  return &db_;
-}
-
-void Shard::Dispatch(Conn& conn, const CommandSpec* spec, std::span<const std::string_view> argv) {
+void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
+  const CommandSpec* spec = CommandTable::Get().Find(argv[0]);
   if (!spec) {
     Reply reply(conn.LocalReplyTarget(), conn.resp);
     UnknownCommand(reply, argv);

@@ -67,12 +67,8 @@ class Shard {
   // Any thread: run fn on this shard's thread.
   void Call(std::function<void(Shard&)> fn);
 
-  // Runs a parsed command (spec: its table entry, or nullptr if unknown)
-  // for a client of this shard.
-  void Dispatch(Conn& conn, const CommandSpec* spec, std::span<const std::string_view> argv);
-  // The Db that will serve this command's first key, if it is this
-  // shard's: the caller warms the cache for it before Dispatch.
-  Db* LocalKeyDb(const CommandSpec* spec, std::span<const std::string_view> argv);
+  // Runs a parsed command for a client of this shard.
+  void Dispatch(Conn& conn, std::span<const std::string_view> argv);
   // Runs fn while every shard in `shards` is parked (this one included, by
   // being the caller), so fn may touch all of their Dbs: one point in each
   // shard's serial order. Holds are taken one at a time server-wide.
