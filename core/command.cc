@@ -11,25 +11,25 @@ CommandTable& CommandTable::Get() {
 }
 
 void CommandTable::Add(CommandSpec spec) {
-  CommandSpec* owned = &specs_.emplace_back(std::move(spec));
-  by_name_[owned->name] = owned;
+  const CommandSpec* owned = &specs_.emplace_back(std::move(spec));
+  if (by_length_.size() <= owned->name.size()) by_length_.resize(owned->name.size() + 1);
+  by_length_[owned->name.size()].push_back(owned);
   ordered_.push_back(owned);
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  char buf[32];
-  if (name.size() >= sizeof(buf)) {
-    auto it = by_name_.find(ToLower(name));
-    return it == by_name_.end() ? nullptr : it->second;
+  if (name.size() >= by_length_.size()) return nullptr;
+  for (const CommandSpec* spec : by_length_[name.size()]) {
+    const char* s = spec->name.data();
+    size_t i = 0;
+    for (; i < name.size(); ++i) {
+      char c = name[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c != s[i]) break;
+    }
+    if (i == name.size()) return spec;
   }
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  }
-  thread_local std::string key;
-  key.assign(buf, name.size());
-  auto it = by_name_.find(key);
-  return it == by_name_.end() ? nullptr : it->second;
+  return nullptr;
 }
 
 const CommandSpec& CommandTable::Resolve(const CommandSpec& spec, std::span<const std::string_view> argv) {

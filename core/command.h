@@ -9,7 +9,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "reply.h"
@@ -86,7 +85,7 @@ class CommandTable {
  public:
   static CommandTable& Get();
   void Add(CommandSpec spec);
-  // Case-insensitive, without allocating for names up to 31 bytes.
+  // Case-insensitive; allocates nothing.
   const CommandSpec* Find(std::string_view name) const;
   const std::vector<const CommandSpec*>& All() const { return ordered_; }
   // The subcommand spec ("config|get") for a container command line, or
@@ -97,7 +96,9 @@ class CommandTable {
 
  private:
   std::deque<CommandSpec> specs_;  // a deque: adding never moves a spec
-  std::unordered_map<std::string, CommandSpec*> by_name_;
+  // Find's index: specs by name length. A handful of names share a length,
+  // so a case-folding compare over them beats hashing the name.
+  std::vector<std::vector<const CommandSpec*>> by_length_;
   std::vector<const CommandSpec*> ordered_;
 };
 
