@@ -93,6 +93,13 @@ bool ParseRelativeExpire(CmdCtx& ctx, std::string_view arg, bool seconds, const 
   return ResolveExpire(ctx, o, cmd, out);
 }
 
+// The string at e as a bulk reply, or a null when there is no entry.
+void ReplyStringOrNull(CmdCtx& ctx, const Entry* e) {
+  if (!e) return ctx.reply.Null();
+  char buf[24];
+  ctx.reply.Bulk(e->StringValue(buf));
+}
+
 void Get(CmdCtx& ctx) {
   Entry* e = ctx.db(ctx.arg(1)).FindRead(ctx.arg(1));
   if (!e) return ctx.reply.Null();
@@ -112,12 +119,7 @@ void Set(CmdCtx& ctx) {
   Entry* old = db.Find(key);
   if (o.get) {
     if (old && !old->is_string()) return ctx.reply.Error(kErrWrongType);
-    if (old) {
-      char buf[24];
-      ctx.reply.Bulk(old->StringValue(buf));
-    } else {
-      ctx.reply.Null();
-    }
+    ReplyStringOrNull(ctx, old);
   }
   if ((o.nx && old) || (o.xx && !old)) {
     if (!o.get) ctx.reply.Null();
@@ -148,12 +150,7 @@ void GetSet(CmdCtx& ctx) {
   Db& db = ctx.db(ctx.arg(1));
   Entry* old = db.Find(ctx.arg(1));
   if (old && !old->is_string()) return ctx.reply.Error(kErrWrongType);
-  if (old) {
-    char buf[24];
-    ctx.reply.Bulk(old->StringValue(buf));
-  } else {
-    ctx.reply.Null();
-  }
+  ReplyStringOrNull(ctx, old);
   db.SetString(ctx.arg(1), ctx.arg(2), Entry::kNoExpire);
 }
 
@@ -192,12 +189,7 @@ void MGet(CmdCtx& ctx) {
   ctx.reply.Array(ctx.argc() - 1);
   for (size_t i = 1; i < ctx.argc(); ++i) {
     Entry* e = ctx.db(ctx.arg(i)).FindRead(ctx.arg(i));
-    if (!e || !e->is_string()) {
-      ctx.reply.Null();
-    } else {
-      char buf[24];
-      ctx.reply.Bulk(e->StringValue(buf));
-    }
+    ReplyStringOrNull(ctx, e && e->is_string() ? e : nullptr);
   }
 }
 

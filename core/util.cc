@@ -42,7 +42,11 @@ bool ParseInt64(std::string_view s, int64_t* out) {
   return true;
 }
 
-bool ParseLongDouble(std::string_view s, long double* out) {
+namespace {
+// Redis's string2ld/string2d: the whole text must be the number, with no
+// leading space, and NaN is refused.
+template <typename T, T (*Convert)(const char*, char**)>
+bool ParseFloating(std::string_view s, T* out) {
   char buf[5 * 1024];
   if (s.empty() || s.size() >= sizeof(buf)) return false;
   memcpy(buf, s.data(), s.size());
@@ -50,29 +54,17 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   if (isspace(static_cast<unsigned char>(buf[0]))) return false;
   char* end;
   errno = 0;
-  long double v = strtold(buf, &end);
-  if (static_cast<size_t>(end - buf) != s.size() || (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) ||
-      std::isnan(v))
+  T v = Convert(buf, &end);
+  if (static_cast<size_t>(end - buf) != s.size() || (errno == ERANGE && (std::isinf(v) || v == 0)) || std::isnan(v))
     return false;
   *out = v;
   return true;
 }
+}  // namespace
 
-bool ParseDouble(std::string_view s, double* out) {
-  char buf[5 * 1024];
-  if (s.empty() || s.size() >= sizeof(buf)) return false;
-  memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  if (isspace(static_cast<unsigned char>(buf[0]))) return false;
-  char* end;
-  errno = 0;
-  double v = strtod(buf, &end);
-  if (static_cast<size_t>(end - buf) != s.size() || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) ||
-      std::isnan(v))
-    return false;
-  *out = v;
-  return true;
-}
+bool ParseLongDouble(std::string_view s, long double* out) { return ParseFloating<long double, strtold>(s, out); }
+
+bool ParseDouble(std::string_view s, double* out) { return ParseFloating<double, strtod>(s, out); }
 
 size_t FormatInt64(int64_t v, char* buf) {
   char tmp[24];
