@@ -25,12 +25,15 @@ void Db::Untrack(Entry* e) {
   volatile_.pop_back();
 }
 
-void Db::Replace(Dict::Slot slot, Entry* fresh) {
+void Db::Replace(Dict::Slot slot, Entry* fresh, bool fresh_owns_value) {
   Entry* old = *slot.link;
   Untrack(old);
   dict_.ReplaceAt(slot, fresh);
   Track(fresh);
-  Free(old);
+  if (fresh_owns_value)
+    Entry::DestroyShell(old);
+  else
+    Free(old);
 }
 
 Entry* Db::Find(std::string_view key) {
@@ -60,7 +63,7 @@ void Db::Put(Entry* e) {
   uint64_t h = dict_.Hash(e->key());
   Dict::Slot slot = dict_.FindSlot(e->key(), h);
   if (slot) {
-    Replace(slot, e);
+    Replace(slot, e, false);
   } else {
     dict_.Insert(e, h);
     Track(e);
@@ -97,6 +100,15 @@ Entry* Db::Take(std::string_view key) {
   return e;
 }
 
+Entry* Db::Move(std::string_view key, Db& to, std::string_view new_key) {
+  Entry* e = Take(key);
+  if (!e) return nullptr;
+  Entry* moved = Entry::Create(new_key, e->raw_value(), e->encoding(), e->expire_ms());
+  Entry::DestroyShell(e);
+  to.Put(moved);
+  return moved;
+}
+
 bool Db::Delete(std::string_view key) {
   Entry* e = Take(key);
   if (!e) return false;
@@ -112,7 +124,7 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_ms) {
   if (!e->has_expire() && expire_ms == Entry::kNoExpire) return e;
   // The entry changes size: build the new one beside it.
   Entry* fresh = Entry::Create(e->key(), e->raw_value(), e->encoding(), expire_ms);
-  Replace(dict_.FindSlot(e->key(), dict_.Hash(e->key())), fresh);
+  Replace(dict_.FindSlot(e->key(), dict_.Hash(e->key())), fresh, true);
   return fresh;
 }
 

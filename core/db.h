@@ -45,6 +45,9 @@ class Db {
   // Unlinks an entry and hands it to the caller (nullptr if absent).
   Entry* Take(std::string_view key);
   bool Delete(std::string_view key);
+  // Moves the entry at key to new_key in `to` (which may be this Db),
+  // replacing what was there; the value (and its object) is not copied.
+  Entry* Move(std::string_view key, Db& to, std::string_view new_key);
 
   // Sets or clears (Entry::kNoExpire) the expire time; the entry may move,
   // the new one is returned.
@@ -74,7 +77,9 @@ class Db {
  private:
   void Track(Entry* e);
   void Untrack(Entry* e);
-  void Replace(Dict::Slot slot, Entry* fresh);
+  // fresh_owns_value: fresh took over old's object, so only old's own
+  // memory is freed.
+  void Replace(Dict::Slot slot, Entry* fresh, bool fresh_owns_value);
   void Free(Entry* e) { Entry::Destroy(e); }
   bool Expired(const Entry* e) const { return e->has_expire() && e->expire_ms() <= now_ms_; }
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "object.h"
 #include "util.h"
 
 namespace ember {
@@ -46,7 +47,37 @@ Entry* Entry::CreateInt(std::string_view key, int64_t v, int64_t expire_ms) {
   return e;
 }
 
-void Entry::Destroy(Entry* e) { free(e); }
+Entry* Entry::CreateObject(std::string_view key, Object* obj, int64_t expire_ms) {
+  return Create(key, std::string_view(reinterpret_cast<const char*>(&obj), sizeof(obj)), Encoding::kObject,
+                expire_ms);
+}
+
+void Entry::Destroy(Entry* e) {
+  if (e->encoding() == Encoding::kObject) delete e->object();
+  free(e);
+}
+
+void Entry::DestroyShell(Entry* e) { free(e); }
+
+ValueType Entry::type() const {
+  switch (encoding()) {
+    case Encoding::kRaw:
+    case Encoding::kInt:
+      return ValueType::kString;
+    case Encoding::kPackedList:
+      return ValueType::kList;
+    case Encoding::kPackedHash:
+      return ValueType::kHash;
+    case Encoding::kPackedSet:
+    case Encoding::kIntSet:
+      return ValueType::kSet;
+    case Encoding::kPackedZSet:
+      return ValueType::kZSet;
+    case Encoding::kObject:
+      return object()->type();
+  }
+  return ValueType::kString;
+}
 
 std::string_view Entry::StringValue(char* buf) const {
   if (encoding() == Encoding::kInt) return {buf, FormatInt64(int_value(), buf)};

@@ -19,27 +19,46 @@
 
 namespace ember {
 
+class Object;
+
+// How an entry's value bytes are to be read. Small collections live packed
+// in the entry itself (see pack.h); large ones are an Object the entry
+// points to.
 enum class Encoding : uint8_t {
-  kRaw = 0,  // bytes
-  kInt = 1,  // a canonical decimal integer kept as an int64 (8 bytes)
+  kRaw = 0,         // a string: the bytes
+  kInt = 1,         // a string that is a canonical integer, kept as an int64
+  kPackedList = 2,  // list: its elements, in order
+  kPackedHash = 3,  // hash: field, value, field, value ...
+  kPackedSet = 4,   // set: its members
+  kIntSet = 5,      // set of integers: sorted int64s (8 bytes each)
+  kPackedZSet = 6,  // sorted set: member, score (8-byte double), ... by score
+  kObject = 7,      // the value is an Object* (a large collection)
 };
+
+enum class ValueType : uint8_t { kString, kList, kHash, kSet, kZSet };
 
 class Entry {
  public:
   static constexpr int64_t kNoExpire = -1;
 
-  // Allocates an entry; value bytes are copied unless value is empty and
-  // value_len reserves room for the caller to fill through mutable_value().
+  // Allocates an entry with a copy of the value bytes (for kObject, the
+  // 8-byte pointer: the new entry then owns that object).
   static Entry* Create(std::string_view key, std::string_view value, Encoding enc, int64_t expire_ms);
   static Entry* CreateInt(std::string_view key, int64_t v, int64_t expire_ms);
+  // An entry whose value_len bytes the caller fills through mutable_value().
   static Entry* CreateUninit(std::string_view key, size_t value_len, Encoding enc, int64_t expire_ms);
+  // An entry that owns obj.
+  static Entry* CreateObject(std::string_view key, Object* obj, int64_t expire_ms);
+  // Frees the entry and the object it owns.
   static void Destroy(Entry* e);
+  // Frees only the entry: its object now belongs to another entry.
+  static void DestroyShell(Entry* e);
 
   Entry* next() const { return next_; }
   void set_next(Entry* n) { next_ = n; }
 
   std::string_view key() const { return {data() + KeyOffset(), KeyLen()}; }
-  Encoding encoding() const { return static_cast<Encoding>((flags_ >> 2) & 3); }
+  Encoding encoding() const { return static_cast<Encoding>((flags_ >> 2) & 7); }
   // The raw value bytes (for kInt: the 8-byte integer).
   std::string_view raw_value() const { return {data() + KeyOffset() + KeyLen(), ValueLen()}; }
   char* mutable_value() { return data() + KeyOffset() + KeyLen(); }
@@ -53,6 +72,12 @@ class Entry {
   size_t StringLength() const;
 
   bool is_string() const { return encoding() == Encoding::kRaw || encoding() == Encoding::kInt; }
+  ValueType type() const;
+  Object* object() const {
+    Object* o;
+    memcpy(&o, raw_value().data(), sizeof(o));
+    return o;
+  }
 
   bool has_expire() const { return flags_ & kHasExpire; }
   int64_t expire_ms() const {
@@ -75,7 +100,7 @@ class Entry {
 
  private:
   static constexpr uint8_t kWide = 1;
-  static constexpr uint8_t kHasExpire = 2;
+  static constexpr uint8_t kHasExpire = 2;  // bits 2-4: Encoding
   static constexpr size_t kLenOffset = sizeof(Entry*) + 1;
 
   Entry() = default;

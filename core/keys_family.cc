@@ -4,14 +4,13 @@
 
 #include "command.h"
 #include "db.h"
+#include "object.h"
 #include "server.h"
 #include "util.h"
 
 namespace ember {
 
 namespace {
-
-const char* TypeName(const Entry* e) { return e->is_string() ? "string" : "none"; }
 
 void Del(CmdCtx& ctx) {
   int64_t n = 0;
@@ -100,7 +99,7 @@ void Persist(CmdCtx& ctx) {
 
 void Type(CmdCtx& ctx) {
   Entry* e = ctx.db(ctx.arg(1)).Find(ctx.arg(1));
-  ctx.reply.Simple(e ? TypeName(e) : "none");
+  ctx.reply.Simple(e ? TypeName(e->type()) : "none");
 }
 
 // Moves (or copies) src to dst, which may live on another shard. The
@@ -113,9 +112,7 @@ void RenameGeneric(CmdCtx& ctx, bool nx) {
   if (!e) return ctx.reply.Error(kErrNoSuchKey);
   if (src == dst) return nx ? ctx.reply.Int(0) : ctx.reply.Ok();
   if (nx && to.Find(dst)) return ctx.reply.Int(0);
-  Entry* moved = Entry::Create(dst, e->raw_value(), e->encoding(), e->expire_ms());
-  from.Delete(src);
-  to.Put(moved);
+  from.Move(src, to, dst);
   nx ? ctx.reply.Int(1) : ctx.reply.Ok();
 }
 void Rename(CmdCtx& ctx) { RenameGeneric(ctx, false); }
@@ -142,7 +139,7 @@ void Copy(CmdCtx& ctx) {
   if (!e) return ctx.reply.Int(0);
   Db& to = ctx.db(dst);
   if (to.Find(dst) && !replace) return ctx.reply.Int(0);
-  to.Put(Entry::Create(dst, e->raw_value(), e->encoding(), e->expire_ms()));
+  to.Put(CloneEntry(e, dst));
   ctx.reply.Int(1);
 }
 
@@ -247,7 +244,7 @@ void Scan(CmdCtx& ctx) {
     table_cursor = db.Scan(table_cursor, [&](Entry* e) {
       if (e->has_expire() && e->expire_ms() <= db.now()) return;
       if (has_pattern && !GlobMatch(pattern, e->key())) return;
-      if (has_type && !EqualsIgnoreCase(type, TypeName(e))) return;
+      if (has_type && !EqualsIgnoreCase(type, TypeName(e->type()))) return;
       keys.emplace_back(e->key());
     });
     if (table_cursor == 0) ++shard;
@@ -260,7 +257,7 @@ void Scan(CmdCtx& ctx) {
   for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
 
-void Object(CmdCtx& ctx) {
+void ObjectCmd(CmdCtx& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "help")) {
     static const char* kHelp[] = {"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -280,9 +277,7 @@ void Object(CmdCtx& ctx) {
   Entry* e = ctx.db(ctx.arg(2)).Find(ctx.arg(2));
   if (!e) return ctx.reply.Null();
   if (refcount) return ctx.reply.Int(1);
-  // Redis's names: "int", "embstr" for strings up to 44 bytes, "raw" above.
-  if (e->encoding() == Encoding::kInt) return ctx.reply.Bulk("int");
-  ctx.reply.Bulk(e->raw_value().size() <= 44 ? "embstr" : "raw");
+  ctx.reply.Bulk(EncodingName(e));
 }
 
 }  // namespace
@@ -314,7 +309,7 @@ void RegisterKeysFamily(CommandTable& t) {
   add("keys", 2, R | kCmdAllShards, 0, 0, 0, Keys, "Returns all key names that match a pattern.", "1.0.0");
   add("randomkey", 1, R | kCmdAllShards, 0, 0, 0, RandomKey, "Returns a random key name from the database.", "1.0.0");
   add("scan", -2, R | kCmdAllShards, 0, 0, 0, Scan, "Iterates over the key names in the database.", "2.8.0");
-  add("object", -2, R, 2, 2, 1, Object, "A container for object introspection commands.", "2.2.3");
+  add("object", -2, R, 2, 2, 1, ObjectCmd, "A container for object introspection commands.", "2.2.3");
 }
 
 }  // namespace ember
