@@ -1,5 +1,6 @@
 #include "command.h"
 
+#include "db.h"
 #include "server.h"
 #include "util.h"
 
@@ -57,6 +58,74 @@ void RegisterAllCommands() {
   RegisterStringFamily(t);
   RegisterKeysFamily(t);
   RegisterServerFamily(t);
+  RegisterHashFamily(t);
+}
+
+bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {
+  *e = ctx.db(key).FindRead(key);
+  if (*e && (*e)->type() != type) {
+    ctx.reply.Error(kErrWrongType);
+    return false;
+  }
+  return true;
+}
+
+bool ScanArgs::Matches(std::string_view s) const { return !has_pattern || GlobMatch(pattern, s); }
+
+bool ParseScanArgs(CmdCtx& ctx, size_t cursor_index, bool allow_type, ScanArgs* out) {
+  std::string_view c = ctx.arg(cursor_index);
+  uint64_t v = 0;
+  bool ok = !c.empty() && c.size() <= 20;
+  for (char ch : c) {
+    if (!ok || ch < '0' || ch > '9') {
+      ok = false;
+      break;
+    }
+    uint64_t next = v * 10 + static_cast<uint64_t>(ch - '0');
+    if (next / 10 != v) ok = false;
+    v = next;
+  }
+  if (!ok) {
+    ctx.reply.Error("invalid cursor");
+    return false;
+  }
+  out->cursor = v;
+  for (size_t i = cursor_index + 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    bool has_next = i + 1 < ctx.argc();
+    if (EqualsIgnoreCase(a, "count") && has_next) {
+      if (!ParseInt64(ctx.arg(++i), &out->count)) {
+        ctx.reply.Error(kErrNotInteger);
+        return false;
+      }
+      if (out->count < 1) {
+        ctx.reply.Error(kErrSyntax);
+        return false;
+      }
+    } else if (EqualsIgnoreCase(a, "match") && has_next) {
+      out->pattern = ctx.arg(++i);
+      out->has_pattern = !(out->pattern.size() == 1 && out->pattern[0] == '*');
+    } else if (allow_type && EqualsIgnoreCase(a, "type") && has_next) {
+      out->type = ctx.arg(++i);
+      out->has_type = true;
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+void ReplyScanHeader(Reply& reply, uint64_t next_cursor, size_t items) {
+  reply.Array(2);
+  char buf[24];
+  reply.Bulk(std::string_view(buf, FormatInt64(static_cast<int64_t>(next_cursor), buf)));
+  reply.Array(items);
+}
+
+std::mt19937_64& ThreadRng() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return rng;
 }
 
 Db& CmdCtx::KeyDb(std::string_view key) { return server.ShardFor(key).db(); }

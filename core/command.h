@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <random>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "entry.h"
 #include "reply.h"
 
 namespace ember {
@@ -81,6 +83,31 @@ struct CmdCtx {
   void WrongArity();
 };
 
+// Looks up key for a command on values of `type`. Returns false, having
+// replied WRONGTYPE, when key holds another type; else *e is the entry or
+// nullptr when absent.
+bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e);
+
+// SCAN, HSCAN, SSCAN and ZSCAN arguments: cursor [MATCH p] [COUNT n]
+// [TYPE t] (TYPE for SCAN only).
+struct ScanArgs {
+  uint64_t cursor = 0;
+  std::string_view pattern;
+  bool has_pattern = false;  // false for a match-all "*"
+  int64_t count = 10;
+  std::string_view type;
+  bool has_type = false;
+  bool Matches(std::string_view s) const;
+};
+// Parses from argv[cursor_index]; replies the error and returns false when
+// the arguments are bad.
+bool ParseScanArgs(CmdCtx& ctx, size_t cursor_index, bool allow_type, ScanArgs* out);
+// [cursor, [items...]] with the cursor as a bulk string, as Redis replies.
+void ReplyScanHeader(Reply& reply, uint64_t next_cursor, size_t items);
+
+// A generator for random choices (SPOP, HRANDFIELD, ...), one per thread.
+std::mt19937_64& ThreadRng();
+
 class CommandTable {
  public:
   static CommandTable& Get();
@@ -106,6 +133,7 @@ class CommandTable {
 void RegisterStringFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
 void RegisterServerFamily(CommandTable& t);
+void RegisterHashFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

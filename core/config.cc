@@ -86,6 +86,23 @@ const ParamSpec kOwnParams[] = {
      "Accepted; takes effect once ember has LATENCY."},
     {"unixsocket", nullptr, ParamType::kString, 0, 0, nullptr, "", true,
      "Accepted; ember listens on TCP only."},
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kInt, 0, INT64_MAX, nullptr, "512", false,
+     "A hash is kept packed inside its key's entry while it has at most this many fields."},
+    {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kMemory, 0, INT64_MAX, nullptr, "64", false,
+     "... and while every field and value is at most this many bytes; past either, it becomes a hash table."},
+    {"set-max-intset-entries", nullptr, ParamType::kInt, 0, INT64_MAX, nullptr, "512", false,
+     "A set of integers only is kept as a sorted integer array while it has at most this many members."},
+    {"set-max-listpack-entries", nullptr, ParamType::kInt, 0, INT64_MAX, nullptr, "128", false,
+     "Any other set is kept packed inside its key's entry while it has at most this many members (Redis 7.2)."},
+    {"set-max-listpack-value", nullptr, ParamType::kMemory, 0, INT64_MAX, nullptr, "64", false,
+     "... and while every member is at most this many bytes; past either, it becomes a hash table (Redis 7.2)."},
+    {"zset-max-listpack-entries", "zset-max-ziplist-entries", ParamType::kInt, 0, INT64_MAX, nullptr, "128", false,
+     "A sorted set is kept packed inside its key's entry while it has at most this many members."},
+    {"zset-max-listpack-value", "zset-max-ziplist-value", ParamType::kMemory, 0, INT64_MAX, nullptr, "64", false,
+     "... and while every member is at most this many bytes; past either, it becomes a skiplist."},
+    {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT32_MIN, INT32_MAX, nullptr, "-2", false,
+     "A list is kept packed inside its key's entry, and a large list's chunks are cut, at this size: positive, "
+     "a number of elements; -1 to -5, 4kb to 64kb."},
     {"unixsocketperm", nullptr, ParamType::kInt, 0, 0777, nullptr, "0", true, "Accepted; ember listens on TCP only."},
 };
 
@@ -154,6 +171,14 @@ Config::Config() {
   bind_int("hz", &live.hz);
   bind_int("active-expire-effort", &live.active_expire_effort);
   bind_int("tcp-keepalive", &live.tcp_keepalive);
+  bind_int("hash-max-listpack-entries", &live.hash_max_listpack_entries);
+  bind_int("hash-max-listpack-value", &live.hash_max_listpack_value);
+  bind_int("set-max-intset-entries", &live.set_max_intset_entries);
+  bind_int("set-max-listpack-entries", &live.set_max_listpack_entries);
+  bind_int("set-max-listpack-value", &live.set_max_listpack_value);
+  bind_int("zset-max-listpack-entries", &live.zset_max_listpack_entries);
+  bind_int("zset-max-listpack-value", &live.zset_max_listpack_value);
+  bind_int("list-max-listpack-size", &live.list_max_listpack_size);
   Find("activerehashing")->bool_mirror = &live.activerehashing;
 }
 

@@ -46,6 +46,14 @@ class Config {
     std::atomic<int64_t> active_expire_effort{1};
     std::atomic<bool> activerehashing{true};
     std::atomic<int64_t> tcp_keepalive{300};
+    std::atomic<int64_t> hash_max_listpack_entries{512};
+    std::atomic<int64_t> hash_max_listpack_value{64};
+    std::atomic<int64_t> set_max_intset_entries{512};
+    std::atomic<int64_t> set_max_listpack_entries{128};
+    std::atomic<int64_t> set_max_listpack_value{64};
+    std::atomic<int64_t> zset_max_listpack_entries{128};
+    std::atomic<int64_t> zset_max_listpack_value{64};
+    std::atomic<int64_t> list_max_listpack_size{-2};
   };
 
   Config();

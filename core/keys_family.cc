@@ -192,68 +192,32 @@ void RandomKey(CmdCtx& ctx) {
   ctx.reply.Null();
 }
 
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    uint64_t next = v * 10 + static_cast<uint64_t>(c - '0');
-    if (next / 10 != v) return false;
-    v = next;
-  }
-  *out = v;
-  return true;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CmdCtx& ctx) {
-  uint64_t cursor;
-  if (!ParseCursor(ctx.arg(1), &cursor)) return ctx.reply.Error("invalid cursor");
-  std::string_view pattern, type;
-  bool has_pattern = false, has_type = false;
-  int64_t count = 10;
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    bool has_next = i + 1 < ctx.argc();
-    if (EqualsIgnoreCase(a, "count") && has_next) {
-      if (!ParseInt64(ctx.arg(++i), &count)) return ctx.reply.Error(kErrNotInteger);
-      if (count < 1) return ctx.reply.Error(kErrSyntax);
-    } else if (EqualsIgnoreCase(a, "match") && has_next) {
-      pattern = ctx.arg(++i);
-      has_pattern = !(pattern.size() == 1 && pattern[0] == '*');
-    } else if (EqualsIgnoreCase(a, "type") && has_next) {
-      type = ctx.arg(++i);
-      has_type = true;
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
-  }
+  ScanArgs args;
+  if (!ParseScanArgs(ctx, 1, true, &args)) return;
+  uint64_t cursor = args.cursor;
   // The cursor names a shard and a position in its table:
   // cursor = table_cursor * shard_count + shard. The dispatcher holds every
   // shard, so one call may finish a shard and go on into the next.
   uint32_t shards = ctx.server.shard_count();
   uint32_t shard = static_cast<uint32_t>(cursor % shards);
   uint64_t table_cursor = cursor / shards;
-  if (shard >= shards) return ctx.reply.Error("invalid cursor");
   std::vector<std::string> keys;
   // Like Redis: visit buckets until COUNT keys are gathered, with a bound on
   // empty buckets so a sparse table does not make one call long.
-  int64_t max_iterations = count * 10;
-  while (shard < shards && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < count) {
+  int64_t max_iterations = args.count * 10;
+  while (shard < shards && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < args.count) {
     Db& db = ctx.db_at(shard);
     table_cursor = db.Scan(table_cursor, [&](Entry* e) {
       if (e->has_expire() && e->expire_ms() <= db.now()) return;
-      if (has_pattern && !GlobMatch(pattern, e->key())) return;
-      if (has_type && !EqualsIgnoreCase(type, TypeName(e->type()))) return;
+      if (!args.Matches(e->key())) return;
+      if (args.has_type && !EqualsIgnoreCase(args.type, TypeName(e->type()))) return;
       keys.emplace_back(e->key());
     });
     if (table_cursor == 0) ++shard;
   }
-  uint64_t next = shard < shards ? table_cursor * shards + shard : 0;
-  ctx.reply.Array(2);
-  char buf[24];
-  ctx.reply.Bulk(std::string_view(buf, FormatInt64(static_cast<int64_t>(next), buf)));
-  ctx.reply.Array(keys.size());
+  ReplyScanHeader(ctx.reply, shard < shards ? table_cursor * shards + shard : 0, keys.size());
   for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
 

@@ -602,7 +602,9 @@ std::vector<std::string> AclCategories(const CommandSpec& spec) {
     cats.push_back("@dangerous");
   }
   if (spec.group == "generic") cats.push_back("@keyspace");
-  if (spec.group == "string") cats.push_back("@string");
+  if (spec.group == "string" || spec.group == "hash" || spec.group == "list" || spec.group == "set")
+    cats.push_back("@" + spec.group);
+  if (spec.group == "sorted-set") cats.push_back("@sortedset");
   if (spec.group == "connection") cats.push_back("@connection");
   if (spec.flags & kCmdBlocking) cats.push_back("@blocking");
   cats.push_back(spec.flags & kCmdFast ? "@fast" : "@slow");
