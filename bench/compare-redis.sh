@@ -9,10 +9,11 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-EMBER_BIN=${EMBER_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bin/ember-server}
-REDIS_BIN=${REDIS_BIN:-/usr/bin/redis-server}
+BENCH_PROG=compare-redis.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # EMBER_BIN REDIS_BIN CLI_BIN START_TIMEOUT, helpers
+
 BENCH_BIN=${BENCH_BIN:-redis-benchmark}
-CLI_BIN=${CLI_BIN:-redis-cli}
 
 if [[ -n ${QUICK:-} && ${QUICK} != 0 ]]; then
     N_P1=${N_P1:-20000}
@@ -34,139 +35,16 @@ BENCH_CPU=${BENCH_CPU:-1}
 PINNED_SHARDS=${PINNED_SHARDS:-1}
 UNPINNED_SHARDS=${UNPINNED_SHARDS:-}        # empty = ember's default (#cores)
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}          # seconds per redis-benchmark run
-START_TIMEOUT=${START_TIMEOUT:-10}           # seconds to wait for PING
 
-die() { echo "compare-redis.sh: error: $*" >&2; exit 1; }
-log() { echo "# $*" >&2; }
-
-for tool in "$BENCH_BIN" "$CLI_BIN" taskset timeout awk getconf; do
-    command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found in PATH"
-done
-[[ -x $EMBER_BIN ]] || die "EMBER_BIN '$EMBER_BIN' is not an executable file (build ember or set EMBER_BIN)"
-[[ -x $REDIS_BIN ]] || die "REDIS_BIN '$REDIS_BIN' is not an executable file (set REDIS_BIN)"
-for n in "$N_P1" "$N_P16" "$CLIENTS" "$DATA_SIZE" "$KEYSPACE" "$REPEAT"; do
-    [[ $n =~ ^[1-9][0-9]*$ ]] || die "numeric setting '$n' is not a positive integer"
-done
+require_tools "$BENCH_BIN" "$CLI_BIN" taskset timeout awk getconf
+require_server_bins
+require_positive_ints "$N_P1" "$N_P16" "$CLIENTS" "$DATA_SIZE" "$KEYSPACE" "$REPEAT"
 for t in $TESTS; do
     [[ $t == SET || $t == GET ]] || die "TESTS may only contain SET and GET (got '$t')"
 done
 
 CLK_TCK=$(getconf CLK_TCK)
-WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/ember-compare.XXXXXX")
-SERVER_PIDS=()
-
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM HUP PIPE
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${SERVER_PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORKDIR"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
-
-# ember reads EMBER_<OPTION> environment variables as configuration (e.g. this
-# script's own EMBER_SHARDS knob would reach it as "shards"), so start it with
-# every EMBER_* variable removed: it is configured by command-line flags only.
-EMBER_ENV=(env)
-while read -r v; do
-    [[ $v == EMBER_* ]] && EMBER_ENV+=(-u "$v")
-done < <(compgen -e)
-
-# Ports are picked below the kernel's ephemeral range, so client sockets of
-# other programs on the machine cannot collide with them.
-EPHEMERAL_LOW=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-(( EPHEMERAL_LOW > 11000 )) || EPHEMERAL_LOW=32768
-
-port_in_use() {
-    if command -v ss >/dev/null 2>&1; then
-        [[ -n $(ss -Htan "sport = :$1" 2>/dev/null) ]] && return 0
-    fi
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-free_port() {
-    local p
-    for _ in $(seq 200); do
-        p=$(( 10000 + RANDOM % (EPHEMERAL_LOW - 10000) ))
-        port_in_use "$p" || { echo "$p"; return 0; }
-    done
-    die "could not find a free TCP port"
-}
-
-# start_server NAME LOGFILE CPU(or "") BIN ARGS...   ("@PORT@" in ARGS is replaced
-# by a free port) -> sets STARTED_PID and STARTED_PORT.
-# The subshell execs taskset which execs the server, so $! is the server's pid.
-start_server() {
-    local name=$1 logf=$2 cpu=$3; shift 3
-    local attempt port deadline
-    local -a cmd
-    for attempt in 1 2 3 4 5; do
-        port=$(free_port)
-        cmd=("${@//@PORT@/$port}")
-        [[ -n $cpu ]] && cmd=(taskset -c "$cpu" "${cmd[@]}")
-        (cd "$WORKDIR" && exec "${cmd[@]}") >"$logf" 2>&1 &
-        STARTED_PID=$!
-        STARTED_PORT=$port
-        SERVER_PIDS+=("$STARTED_PID")
-        deadline=$(( SECONDS + START_TIMEOUT ))
-        while :; do
-            if ! kill -0 "$STARTED_PID" 2>/dev/null; then
-                wait "$STARTED_PID" 2>/dev/null || true
-                if (( attempt < 5 )) && grep -qi 'in use' "$logf"; then
-                    log "$name: port $port was taken, retrying on another port"
-                    continue 2
-                fi
-                echo "--- last lines of $name log:" >&2; tail -n 20 "$logf" >&2 || true
-                die "$name exited during startup (command: ${cmd[*]})"
-            fi
-            if [[ $(timeout 2 "$CLI_BIN" -h 127.0.0.1 -p "$port" PING 2>/dev/null || true) == PONG ]]; then
-                return 0
-            fi
-            if (( SECONDS >= deadline )); then
-                echo "--- last lines of $name log:" >&2; tail -n 20 "$logf" >&2 || true
-                die "$name did not answer PING on port $port within ${START_TIMEOUT}s (command: ${cmd[*]})"
-            fi
-            sleep 0.1
-        done
-    done
-}
-
-stop_server() {
-    local pid=$1
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-threads() { awk '$1 == "Threads:" { print $2 }' "/proc/$1/status" 2>/dev/null || echo '?'; }
-
-# Running and not a zombie (a dead server stays a zombie until we reap it).
-alive() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    [[ ${stat:0:1} != Z ]]
-}
-
-# utime+stime of the whole process (all threads), in clock ticks.
-cpu_ticks() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || die "server pid $1 is gone (crashed?)"
-    stat=${stat##*) }           # drop "pid (comm) ", comm may contain spaces
-    awk '{ print $12 + $13 }' <<<"$stat"   # fields 14,15 of the full line
-}
+bench_setup ember-compare
 
 # Load keys key:000000000000 .. key:(KEYSPACE-1) so GETs always hit.
 preload() {
