@@ -42,12 +42,21 @@ const CommandSpec& CommandTable::Resolve(const CommandSpec& spec, std::span<cons
   return spec;
 }
 
-void CommandTable::KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* out) {
+void CommandTable::KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> argv,
+                              std::vector<size_t>* out) {
   out->clear();
-  if (spec.first_key <= 0 || argc <= static_cast<size_t>(spec.first_key)) return;
-  int64_t last = spec.last_key >= 0 ? spec.last_key : static_cast<int64_t>(argc) + spec.last_key;
-  if (last >= static_cast<int64_t>(argc)) last = static_cast<int64_t>(argc) - 1;
-  for (int64_t i = spec.first_key; i <= last; i += spec.key_step) out->push_back(static_cast<size_t>(i));
+  size_t argc = argv.size();
+  if (spec.first_key > 0 && argc > static_cast<size_t>(spec.first_key)) {
+    int64_t last = spec.last_key >= 0 ? spec.last_key : static_cast<int64_t>(argc) + spec.last_key;
+    if (last >= static_cast<int64_t>(argc)) last = static_cast<int64_t>(argc) - 1;
+    for (int64_t i = spec.first_key; i <= last; i += spec.key_step) out->push_back(static_cast<size_t>(i));
+  }
+  int64_t numkeys;
+  if (spec.keynum_index > 0 && argc > static_cast<size_t>(spec.keynum_index) &&
+      ParseInt64(argv[spec.keynum_index], &numkeys) && numkeys > 0) {
+    size_t end = std::min(argc, static_cast<size_t>(spec.keynum_index) + 1 + static_cast<size_t>(numkeys));
+    for (size_t i = static_cast<size_t>(spec.keynum_index) + 1; i < end; ++i) out->push_back(i);
+  }
 }
 
 void RegisterAllCommands() {

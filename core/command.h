@@ -59,6 +59,9 @@ struct CommandSpec {
   std::string summary;
   std::string since;
   std::vector<CommandSpec> subcommands;  // for COMMAND output; dispatch is the parent's
+  // Keys counted by an argument (SINTERCARD 2 a b, ZUNIONSTORE d 2 a b):
+  // the index of that count; the keys follow it. 0: none.
+  int keynum_index = 0;
 };
 
 // What a handler sees. Keys are resolved to their shard's Db through db();
@@ -119,7 +122,7 @@ class CommandTable {
   // the spec itself.
   static const CommandSpec& Resolve(const CommandSpec& spec, std::span<const std::string_view> argv);
   // Key argument indexes of a command line per the spec's key positions.
-  static void KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* out);
+  static void KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<size_t>* out);
 
  private:
   std::deque<CommandSpec> specs_;  // a deque: adding never moves a spec

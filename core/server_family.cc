@@ -617,11 +617,12 @@ void CommandInfoEntry(CmdCtx& ctx, const CommandSpec& spec) {
   ctx.reply.Array(10);
   ctx.reply.Bulk(spec.name);
   ctx.reply.Int(spec.arity);
-  size_t nflags = 0;
+  size_t nflags = spec.keynum_index > 0;
   for (auto& [bit, name] : kFlagNames) nflags += (spec.flags & bit) != 0;
   ctx.reply.Set(nflags);
   for (auto& [bit, name] : kFlagNames)
     if (spec.flags & bit) ctx.reply.Simple(name);
+  if (spec.keynum_index > 0) ctx.reply.Simple("movablekeys");
   ctx.reply.Int(spec.first_key);
   ctx.reply.Int(spec.last_key);
   ctx.reply.Int(spec.key_step);
@@ -741,7 +742,7 @@ void Command(CmdCtx& ctx) {
     if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity))
       return ctx.reply.Error("Invalid number of arguments specified for command");
     std::vector<size_t> idx;
-    CommandTable::KeyIndexes(*spec, static_cast<size_t>(argc), &idx);
+    CommandTable::KeyIndexes(*spec, ctx.argv.subspan(2), &idx);
     if (idx.empty()) return ctx.reply.Error("The command has no key arguments");
     ctx.reply.Array(idx.size());
     for (size_t i : idx) ctx.reply.Bulk(ctx.arg(i + 2));

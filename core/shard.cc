@@ -342,7 +342,7 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   }
   // The shards this command's keys live on.
   shard_scratch_.clear();
-  CommandTable::KeyIndexes(*spec, argv.size(), &key_scratch_);
+  CommandTable::KeyIndexes(*spec, argv, &key_scratch_);
   for (size_t i : key_scratch_) {
     uint32_t s = server_.ShardIndexFor(argv[i]);
     bool seen = false;

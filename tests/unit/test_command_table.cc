@@ -25,11 +25,21 @@ const CommandSpec& Spec(std::string_view name) {
   return *s;
 }
 
-std::vector<size_t> Keys(std::string_view name, size_t argc) {
+// argc arguments named a0, a1, ...; numeric ones can be given in `args`.
+std::vector<size_t> KeysOf(const CommandSpec& spec, std::vector<std::string> args) {
+  std::vector<std::string_view> argv(args.begin(), args.end());
   std::vector<size_t> out = {999};  // must be cleared
-  CommandTable::KeyIndexes(Spec(name), argc, &out);
+  CommandTable::KeyIndexes(spec, argv, &out);
   return out;
 }
+
+std::vector<std::string> Args(size_t argc) {
+  std::vector<std::string> args;
+  for (size_t i = 0; i < argc; ++i) args.push_back("a" + std::to_string(i));
+  return args;
+}
+
+std::vector<size_t> Keys(std::string_view name, size_t argc) { return KeysOf(Spec(name), Args(argc)); }
 
 bool IsLower(std::string_view s) {
   for (char c : s)
@@ -168,17 +178,22 @@ TEST_CASE("CommandTable: KeyIndexes", "[command]") {
   s.last_key = 5;
   s.key_step = 1;
   s.handler = nullptr;
-  V out;
-  CommandTable::KeyIndexes(s, 3, &out);
-  CHECK(out == V{1, 2});
+  CHECK(KeysOf(s, Args(3)) == V{1, 2});
   // A negative last key counts from the end.
   s.last_key = -2;
-  CommandTable::KeyIndexes(s, 5, &out);
-  CHECK(out == V{1, 2, 3});
+  CHECK(KeysOf(s, Args(5)) == V{1, 2, 3});
   s.first_key = 2;
   s.last_key = 2;
-  CommandTable::KeyIndexes(s, 4, &out);
-  CHECK(out == V{2});
+  CHECK(KeysOf(s, Args(4)) == V{2});
+  // Keys counted by an argument (ZUNIONSTORE dest 2 a b WEIGHTS 1 2): the
+  // fixed key, then numkeys keys after the count; a bad count gives none.
+  s.first_key = 1;
+  s.last_key = 1;
+  s.keynum_index = 2;
+  CHECK(KeysOf(s, {"zunionstore", "d", "2", "a", "b", "WEIGHTS", "1", "2"}) == V{1, 3, 4});
+  CHECK(KeysOf(s, {"zunionstore", "d", "9", "a"}) == V{1, 3});
+  CHECK(KeysOf(s, {"zunionstore", "d", "x", "a"}) == V{1});
+  CHECK(KeysOf(s, {"zunionstore", "d", "-1", "a"}) == V{1});
 }
 
 TEST_CASE("CommandTable: Resolve picks a container's subcommand", "[command]") {
