@@ -68,6 +68,7 @@ void RegisterAllCommands() {
   RegisterKeysFamily(t);
   RegisterServerFamily(t);
   RegisterHashFamily(t);
+  RegisterSetFamily(t);
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {

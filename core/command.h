@@ -137,6 +137,7 @@ void RegisterStringFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
 void RegisterServerFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
+void RegisterSetFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

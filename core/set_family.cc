@@ -1,0 +1,463 @@
+// Set commands. A set of canonical integers is a sorted int64 array (an
+// intset) up to set-max-intset-entries; another small set is packed in its
+// key's entry up to set-max-listpack-entries members of at most
+// set-max-listpack-value bytes; past that it is a DictObject. Reads go
+// through SetView; changes through SetEditor, which picks the encoding.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "command.h"
+#include "db.h"
+#include "dict_object.h"
+#include "pack.h"
+#include "server.h"
+#include "util.h"
+
+namespace ember {
+
+namespace {
+
+size_t IntSetSize(const Entry* e) { return e->raw_value().size() / 8; }
+int64_t IntSetAt(const Entry* e, size_t i) {
+  int64_t v;
+  memcpy(&v, e->raw_value().data() + i * 8, 8);
+  return v;
+}
+
+// Read access to a set in any representation.
+class SetView {
+ public:
+  explicit SetView(Entry* e) : e_(e) {}
+  Encoding encoding() const { return e_->encoding(); }
+  DictObject* object() const { return static_cast<DictObject*>(e_->object()); }
+
+  size_t Size() const {
+    switch (encoding()) {
+      case Encoding::kIntSet: return IntSetSize(e_);
+      case Encoding::kObject: return object()->size();
+      default: {
+        size_t n = 0;
+        for (PackReader r(e_->raw_value()); !r.Done(); r.Next()) ++n;
+        return n;
+      }
+    }
+  }
+  bool Contains(std::string_view member) const {
+    switch (encoding()) {
+      case Encoding::kIntSet: {
+        int64_t v;
+        if (!ParseInt64(member, &v)) return false;
+        size_t lo = 0, hi = IntSetSize(e_);
+        while (lo < hi) {
+          size_t mid = (lo + hi) / 2;
+          int64_t m = IntSetAt(e_, mid);
+          if (m == v) return true;
+          if (m < v)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        return false;
+      }
+      case Encoding::kObject: return object()->Find(member) != nullptr;
+      default:
+        for (PackReader r(e_->raw_value()); !r.Done();)
+          if (r.Next() == member) return true;
+        return false;
+    }
+  }
+  // fn(member) for every member; intset members are printed on the way.
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    switch (encoding()) {
+      case Encoding::kIntSet: {
+        char buf[24];
+        for (size_t i = 0; i < IntSetSize(e_); ++i) fn(std::string_view(buf, FormatInt64(IntSetAt(e_, i), buf)));
+        return;
+      }
+      case Encoding::kObject: return object()->ForEach([&](Entry* m) { fn(m->key()); });
+      default:
+        for (PackReader r(e_->raw_value()); !r.Done();) fn(r.Next());
+    }
+  }
+  std::vector<std::string> Members() const {
+    std::vector<std::string> out;
+    ForEach([&](std::string_view m) { out.emplace_back(m); });
+    return out;
+  }
+  // One member at random (the set is not empty).
+  std::string Random(std::mt19937_64& rng) const {
+    switch (encoding()) {
+      case Encoding::kIntSet: return Int64ToString(IntSetAt(e_, rng() % IntSetSize(e_)));
+      case Encoding::kObject: return std::string(object()->Random(rng)->key());
+      default: {
+        size_t pick = rng() % Size();
+        PackReader r(e_->raw_value());
+        while (pick--) r.Next();
+        return std::string(r.Next());
+      }
+    }
+  }
+
+ private:
+  Entry* e_;
+};
+
+// n distinct members at random (n <= size): a partial shuffle of all the
+// members when n is a good part of the set, else samples of a large set.
+std::vector<std::string> PickDistinct(const SetView& s, size_t n, std::mt19937_64& rng) {
+  size_t size = s.Size();
+  if (s.encoding() != Encoding::kObject || n * 4 >= size) {
+    std::vector<std::string> all = s.Members();
+    for (size_t i = 0; i < n; ++i) std::swap(all[i], all[i + rng() % (all.size() - i)]);
+    all.resize(n);
+    return all;
+  }
+  std::unordered_set<std::string> picked;
+  while (picked.size() < n) picked.insert(s.Random(rng));
+  return {picked.begin(), picked.end()};
+}
+
+// Stores members as key's value in the most compact encoding that fits
+// (the key is deleted when there are none).
+void StoreSet(CmdCtx& ctx, std::string_view key, std::vector<std::string> members, int64_t expire, bool allow_intset) {
+  Db& db = ctx.db(key);
+  if (members.empty()) {
+    db.Delete(key);
+    return;
+  }
+  Config::Live& live = ctx.server.config().live;
+  std::vector<int64_t> ints;
+  if (allow_intset && static_cast<int64_t>(members.size()) <= live.set_max_intset_entries.load()) {
+    for (const std::string& m : members) {
+      int64_t v;
+      if (!ParseInt64(m, &v)) break;
+      ints.push_back(v);
+    }
+  }
+  if (ints.size() == members.size()) {
+    std::sort(ints.begin(), ints.end());
+    db.Put(Entry::Create(key, std::string_view(reinterpret_cast<const char*>(ints.data()), ints.size() * 8),
+                         Encoding::kIntSet, expire));
+    return;
+  }
+  size_t max_value = static_cast<size_t>(live.set_max_listpack_value.load());
+  bool fits = static_cast<int64_t>(members.size()) <= live.set_max_listpack_entries.load();
+  for (const std::string& m : members) fits &= m.size() <= max_value;
+  if (fits) {
+    std::string pack;
+    for (const std::string& m : members) PackAppend(&pack, m);
+    db.Put(Entry::Create(key, pack, Encoding::kPackedSet, expire));
+    return;
+  }
+  auto* obj = new DictObject(ValueType::kSet);
+  for (const std::string& m : members) obj->Set(m, "");
+  db.Put(Entry::CreateObject(key, obj, expire));
+}
+
+// Changes to one set: in place for a DictObject, else on a member list
+// stored back by Commit (a set that is already a hash table stays one; an
+// intset or packed set may grow into a bigger encoding, never back).
+class SetEditor {
+ public:
+  SetEditor(CmdCtx& ctx, std::string_view key, Entry* e) : ctx_(ctx), key_(key), e_(e) {
+    if (e_ && e_->encoding() == Encoding::kObject)
+      object_ = static_cast<DictObject*>(e_->object());
+    else if (e_)
+      members_ = SetView(e_).Members();
+  }
+  bool Add(std::string_view m) {
+    if (object_) return changed_ |= object_->Set(m, "");
+    if (std::find(members_.begin(), members_.end(), m) != members_.end()) return false;
+    members_.emplace_back(m);
+    return changed_ = true;
+  }
+  bool Remove(std::string_view m) {
+    if (object_) return changed_ |= object_->Remove(m);
+    auto it = std::find(members_.begin(), members_.end(), m);
+    if (it == members_.end()) return false;
+    members_.erase(it);
+    return changed_ = true;
+  }
+  void Commit() {
+    if (!changed_) return;
+    if (object_) {
+      if (object_->size() == 0) ctx_.db(key_).Delete(key_);
+      return;
+    }
+    bool allow_intset = !e_ || e_->encoding() == Encoding::kIntSet;
+    StoreSet(ctx_, key_, std::move(members_), e_ ? e_->expire_ms() : Entry::kNoExpire, allow_intset);
+  }
+
+ private:
+  CmdCtx& ctx_;
+  std::string_view key_;
+  Entry* e_;
+  DictObject* object_ = nullptr;
+  std::vector<std::string> members_;
+  bool changed_ = false;
+};
+
+void ReplyMembers(CmdCtx& ctx, const std::vector<std::string>& members) {
+  ctx.reply.Set(members.size());
+  for (const std::string& m : members) ctx.reply.Bulk(m);
+}
+
+void SAdd(CmdCtx& ctx) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  SetEditor s(ctx, ctx.arg(1), e);
+  int64_t added = 0;
+  for (size_t i = 2; i < ctx.argc(); ++i) added += s.Add(ctx.arg(i));
+  s.Commit();
+  ctx.reply.Int(added);
+}
+
+void SRem(CmdCtx& ctx) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  if (!e) return ctx.reply.Int(0);
+  SetEditor s(ctx, ctx.arg(1), e);
+  int64_t removed = 0;
+  for (size_t i = 2; i < ctx.argc(); ++i) removed += s.Remove(ctx.arg(i));
+  s.Commit();
+  ctx.reply.Int(removed);
+}
+
+void SMembers(CmdCtx& ctx) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  if (!e) return ctx.reply.Set(0);
+  SetView s(e);
+  ctx.reply.Set(s.Size());
+  s.ForEach([&](std::string_view m) { ctx.reply.Bulk(m); });
+}
+
+void SIsMember(CmdCtx& ctx) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  ctx.reply.Int(e && SetView(e).Contains(ctx.arg(2)) ? 1 : 0);
+}
+
+void SMIsMember(CmdCtx& ctx) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  ctx.reply.Array(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) ctx.reply.Int(e && SetView(e).Contains(ctx.arg(i)) ? 1 : 0);
+}
+
+void SCard(CmdCtx& ctx) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  ctx.reply.Int(e ? static_cast<int64_t>(SetView(e).Size()) : 0);
+}
+
+// SPOP key [count]
+void SPop(CmdCtx& ctx) {
+  if (ctx.argc() > 3) return ctx.reply.Error(kErrSyntax);
+  int64_t count = 1;
+  bool has_count = ctx.argc() == 3;
+  if (has_count && (!ParseInt64(ctx.arg(2), &count) || count < 0))
+    return ctx.reply.Error("value is out of range, must be positive");
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  if (!e) return has_count ? ctx.reply.Set(0) : ctx.reply.Null();
+  std::mt19937_64& rng = ThreadRng();
+  SetView view(e);
+  size_t size = view.Size();
+  size_t n = std::min(static_cast<size_t>(count), size);
+  std::vector<std::string> popped = PickDistinct(view, n, rng);
+  SetEditor s(ctx, ctx.arg(1), e);
+  for (const std::string& m : popped) s.Remove(m);
+  s.Commit();
+  if (!has_count) return ctx.reply.Bulk(popped[0]);
+  ReplyMembers(ctx, popped);
+}
+
+// SRANDMEMBER key [count]
+void SRandMember(CmdCtx& ctx) {
+  if (ctx.argc() > 3) return ctx.reply.Error(kErrSyntax);
+  int64_t count = 0;
+  bool has_count = ctx.argc() == 3;
+  if (has_count) {
+    if (!ParseInt64(ctx.arg(2), &count)) return ctx.reply.Error(kErrNotInteger);
+    if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.reply.Error("value is out of range");
+  }
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  if (!e) return has_count ? ctx.reply.Array(0) : ctx.reply.Null();
+  SetView s(e);
+  std::mt19937_64& rng = ThreadRng();
+  if (!has_count) return ctx.reply.Bulk(s.Random(rng));
+  if (count < 0) {
+    size_t n = static_cast<size_t>(-count);
+    ctx.reply.Array(n);
+    for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(s.Random(rng));
+    return;
+  }
+  std::vector<std::string> picked = PickDistinct(s, std::min(static_cast<size_t>(count), s.Size()), rng);
+  ctx.reply.Array(picked.size());
+  for (const std::string& m : picked) ctx.reply.Bulk(m);
+}
+
+void SMove(CmdCtx& ctx) {
+  std::string_view src = ctx.arg(1), dst = ctx.arg(2), member = ctx.arg(3);
+  Entry *from, *to;
+  if (!LookupTyped(ctx, src, ValueType::kSet, &from) || !LookupTyped(ctx, dst, ValueType::kSet, &to)) return;
+  if (!from || !SetView(from).Contains(member)) return ctx.reply.Int(0);
+  if (src == dst) return ctx.reply.Int(1);
+  SetEditor out(ctx, src, from);
+  out.Remove(member);
+  out.Commit();
+  // Committing the source may have moved entries: look dst up again.
+  SetEditor in(ctx, dst, ctx.db(dst).Find(dst));
+  in.Add(member);
+  in.Commit();
+  ctx.reply.Int(1);
+}
+
+enum class SetOp { kUnion, kInter, kDiff };
+
+// The members of op over the sets at keys; false (replied) on WRONGTYPE.
+bool ComputeSetOp(CmdCtx& ctx, SetOp op, std::span<const std::string_view> keys, std::vector<std::string>* out) {
+  std::vector<Entry*> sets;
+  for (std::string_view k : keys) {
+    Entry* e;
+    if (!LookupTyped(ctx, k, ValueType::kSet, &e)) return false;
+    sets.push_back(e);
+  }
+  out->clear();
+  if (op == SetOp::kUnion) {
+    std::vector<std::string> all;
+    for (Entry* e : sets)
+      if (e) SetView(e).ForEach([&](std::string_view m) { all.emplace_back(m); });
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    *out = std::move(all);
+    return true;
+  }
+  if (!sets[0]) return true;
+  if (op == SetOp::kInter) {
+    for (Entry* e : sets)
+      if (!e) return true;
+    // Walk the smallest set, probe the others.
+    size_t smallest = 0;
+    for (size_t i = 1; i < sets.size(); ++i)
+      if (SetView(sets[i]).Size() < SetView(sets[smallest]).Size()) smallest = i;
+    SetView(sets[smallest]).ForEach([&](std::string_view m) {
+      for (size_t i = 0; i < sets.size(); ++i)
+        if (i != smallest && !SetView(sets[i]).Contains(m)) return;
+      out->emplace_back(m);
+    });
+    return true;
+  }
+  SetView(sets[0]).ForEach([&](std::string_view m) {
+    for (size_t i = 1; i < sets.size(); ++i)
+      if (sets[i] && SetView(sets[i]).Contains(m)) return;
+    out->emplace_back(m);
+  });
+  return true;
+}
+
+void SetOpCommand(CmdCtx& ctx, SetOp op) {
+  std::vector<std::string> result;
+  if (!ComputeSetOp(ctx, op, ctx.argv.subspan(1), &result)) return;
+  ReplyMembers(ctx, result);
+}
+void SUnion(CmdCtx& ctx) { SetOpCommand(ctx, SetOp::kUnion); }
+void SInter(CmdCtx& ctx) { SetOpCommand(ctx, SetOp::kInter); }
+void SDiff(CmdCtx& ctx) { SetOpCommand(ctx, SetOp::kDiff); }
+
+void SetOpStore(CmdCtx& ctx, SetOp op) {
+  std::vector<std::string> result;
+  if (!ComputeSetOp(ctx, op, ctx.argv.subspan(2), &result)) return;
+  size_t n = result.size();
+  // The destination is overwritten whatever it held (and has no TTL).
+  StoreSet(ctx, ctx.arg(1), std::move(result), Entry::kNoExpire, true);
+  ctx.reply.Int(static_cast<int64_t>(n));
+}
+void SUnionStore(CmdCtx& ctx) { SetOpStore(ctx, SetOp::kUnion); }
+void SInterStore(CmdCtx& ctx) { SetOpStore(ctx, SetOp::kInter); }
+void SDiffStore(CmdCtx& ctx) { SetOpStore(ctx, SetOp::kDiff); }
+
+// SINTERCARD numkeys key [key ...] [LIMIT limit]
+void SInterCard(CmdCtx& ctx) {
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(1), &numkeys)) return ctx.reply.Error(kErrNotInteger);
+  if (numkeys <= 0) return ctx.reply.Error("numkeys should be greater than 0");
+  if (numkeys > static_cast<int64_t>(ctx.argc()) - 2)
+    return ctx.reply.Error("Number of keys can't be greater than number of args");
+  int64_t limit = 0;
+  for (size_t i = 2 + static_cast<size_t>(numkeys); i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "limit") && i + 1 < ctx.argc()) {
+      if (!ParseInt64(ctx.arg(++i), &limit)) return ctx.reply.Error(kErrNotInteger);
+      if (limit < 0) return ctx.reply.Error("LIMIT can't be negative");
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  std::vector<std::string> result;
+  if (!ComputeSetOp(ctx, SetOp::kInter, ctx.argv.subspan(2, static_cast<size_t>(numkeys)), &result)) return;
+  int64_t n = static_cast<int64_t>(result.size());
+  ctx.reply.Int(limit > 0 ? std::min(n, limit) : n);
+}
+
+void SScan(CmdCtx& ctx) {
+  ScanArgs args;
+  if (!ParseScanArgs(ctx, 2, false, &args)) return;
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
+  std::vector<std::string> items;
+  uint64_t next = 0;
+  if (e) {
+    SetView s(e);
+    if (s.encoding() != Encoding::kObject) {
+      // Like Redis with an intset or listpack: everything in one call.
+      s.ForEach([&](std::string_view m) {
+        if (args.Matches(m)) items.emplace_back(m);
+      });
+    } else {
+      next = args.cursor;
+      int64_t max_iterations = args.count * 10;
+      do {
+        next = s.object()->Scan(next, [&](Entry* m) {
+          if (args.Matches(m->key())) items.emplace_back(m->key());
+        });
+      } while (next != 0 && --max_iterations > 0 && static_cast<int64_t>(items.size()) < args.count);
+    }
+  }
+  ReplyScanHeader(ctx.reply, next, items.size());
+  for (const std::string& m : items) ctx.reply.Bulk(m);
+}
+
+}  // namespace
+
+void RegisterSetFamily(CommandTable& t) {
+  constexpr uint32_t W = kCmdWrite | kCmdDenyOom, R = kCmdReadOnly, F = kCmdFast;
+  auto add = [&t](const char* name, int arity, uint32_t flags, int first, int last, CommandHandler h,
+                  const char* summary, const char* since, int keynum_index = 0) {
+    t.Add({name, arity, flags, first, last, first ? 1 : 0, h, "set", summary, since, {}, keynum_index});
+  };
+  add("sadd", -3, W | F, 1, 1, SAdd, "Adds one or more members to a set.", "1.0.0");
+  add("srem", -3, kCmdWrite | F, 1, 1, SRem, "Removes one or more members from a set.", "1.0.0");
+  add("smembers", 2, R, 1, 1, SMembers, "Returns all members of a set.", "1.0.0");
+  add("sismember", 3, R | F, 1, 1, SIsMember, "Determines whether a member belongs to a set.", "1.0.0");
+  add("smismember", -3, R | F, 1, 1, SMIsMember, "Determines whether multiple members belong to a set.", "6.2.0");
+  add("scard", 2, R | F, 1, 1, SCard, "Returns the number of members in a set.", "1.0.0");
+  add("spop", -2, kCmdWrite | F, 1, 1, SPop, "Returns one or more random members from a set after removing them.", "1.0.0");
+  add("srandmember", -2, R, 1, 1, SRandMember, "Get one or multiple random members from a set.", "1.0.0");
+  add("smove", 4, W | F, 1, 2, SMove, "Moves a member from one set to another.", "1.0.0");
+  add("sunion", -2, R, 1, -1, SUnion, "Returns the union of multiple sets.", "1.0.0");
+  add("sinter", -2, R, 1, -1, SInter, "Returns the intersect of multiple sets.", "1.0.0");
+  add("sdiff", -2, R, 1, -1, SDiff, "Returns the difference of multiple sets.", "1.0.0");
+  add("sunionstore", -3, W, 1, -1, SUnionStore, "Stores the union of multiple sets in a key.", "1.0.0");
+  add("sinterstore", -3, W, 1, -1, SInterStore, "Stores the intersect of multiple sets in a key.", "1.0.0");
+  add("sdiffstore", -3, W, 1, -1, SDiffStore, "Stores the difference of multiple sets in a key.", "1.0.0");
+  add("sintercard", -3, R, 0, 0, SInterCard, "Returns the number of members of the intersect of multiple sets.", "7.0.0", 1);
+  add("sscan", -3, R, 1, 1, SScan, "Iterates over members of a set.", "2.8.0");
+}
+
+}  // namespace ember
