@@ -69,6 +69,7 @@ void RegisterAllCommands() {
   RegisterServerFamily(t);
   RegisterHashFamily(t);
   RegisterSetFamily(t);
+  RegisterListFamily(t);
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {

@@ -138,6 +138,7 @@ void RegisterKeysFamily(CommandTable& t);
 void RegisterServerFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
+void RegisterListFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

@@ -1,0 +1,454 @@
+// List commands. A small list is packed in its key's entry; past
+// list-max-listpack-size it becomes a ListObject (a deque of packed
+// chunks). ListView reads either; ListEditor changes either and stores the
+// result in the right encoding. Blocking pops are not here yet.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "db.h"
+#include "list_object.h"
+#include "pack.h"
+#include "server.h"
+#include "util.h"
+
+namespace ember {
+
+namespace {
+
+class ListView {
+ public:
+  explicit ListView(Entry* e) : e_(e) {}
+  bool packed() const { return e_->encoding() == Encoding::kPackedList; }
+  ListObject* object() const { return static_cast<ListObject*>(e_->object()); }
+  size_t Len() const {
+    if (!packed()) return object()->size();
+    size_t n = 0;
+    for (PackReader r(e_->raw_value()); !r.Done(); r.Next()) ++n;
+    return n;
+  }
+  // fn(item) for the items at [start, stop] (valid, start <= stop).
+  template <typename Fn>
+  void ForRange(size_t start, size_t stop, Fn fn) const {
+    if (!packed()) return object()->ForRange(start, stop, fn);
+    size_t i = 0;
+    for (PackReader r(e_->raw_value()); !r.Done() && i <= stop; ++i) {
+      std::string_view item = r.Next();
+      if (i >= start) fn(item);
+    }
+  }
+  std::vector<std::string> Items() const {
+    std::vector<std::string> out;
+    size_t n = Len();
+    if (n) ForRange(0, n - 1, [&](std::string_view item) { out.emplace_back(item); });
+    return out;
+  }
+
+ private:
+  Entry* e_;
+};
+
+// Changes to one list. Pushes and pops go straight to a ListObject; other
+// changes, and every change to a packed list, work on Items() and are
+// stored back by Commit.
+class ListEditor {
+ public:
+  ListEditor(CmdCtx& ctx, std::string_view key, Entry* e) : ctx_(ctx), key_(key), e_(e) {
+    if (e_ && !ListView(e_).packed())
+      object_ = ListView(e_).object();
+    else if (e_)
+      items_ = ListView(e_).Items();
+  }
+  size_t size() const { return object_ && !materialized_ ? object_->size() : items_.size(); }
+  void Push(bool left, std::string_view item) {
+    changed_ = true;
+    if (object_ && !materialized_) return left ? object_->PushFront(item) : object_->PushBack(item);
+    if (left)
+      items_.insert(items_.begin(), std::string(item));
+    else
+      items_.emplace_back(item);
+  }
+  std::string Pop(bool left) {
+    changed_ = true;
+    if (object_ && !materialized_) return left ? object_->PopFront() : object_->PopBack();
+    std::string item;
+    if (left) {
+      item = std::move(items_.front());
+      items_.erase(items_.begin());
+    } else {
+      item = std::move(items_.back());
+      items_.pop_back();
+    }
+    return item;
+  }
+  std::vector<std::string>& Items() {
+    if (object_ && !materialized_) {
+      items_ = object_->ToVector();
+      materialized_ = true;
+    }
+    changed_ = true;
+    return items_;
+  }
+  void Commit() {
+    if (!changed_) return;
+    Db& db = ctx_.db(key_);
+    if (size() == 0) {
+      if (e_) db.Delete(key_);
+      return;
+    }
+    if (object_) {
+      if (materialized_) object_->Assign(items_);
+      return;
+    }
+    int64_t limit = ctx_.server.config().live.list_max_listpack_size.load(std::memory_order_relaxed);
+    size_t bytes = 0;
+    for (const std::string& item : items_) bytes += PackItemSize(item.size());
+    int64_t expire = e_ ? e_->expire_ms() : Entry::kNoExpire;
+    if (ListPackFits(limit, items_.size(), bytes)) {
+      std::string pack;
+      pack.reserve(bytes);
+      for (const std::string& item : items_) PackAppend(&pack, item);
+      db.Put(Entry::Create(key_, pack, Encoding::kPackedList, expire));
+      return;
+    }
+    auto* obj = new ListObject(limit);
+    obj->Assign(items_);
+    db.Put(Entry::CreateObject(key_, obj, expire));
+  }
+
+ private:
+  CmdCtx& ctx_;
+  std::string_view key_;
+  Entry* e_;
+  ListObject* object_ = nullptr;
+  bool materialized_ = false;
+  std::vector<std::string> items_;
+  bool changed_ = false;
+};
+
+// Redis's list index: negative counts from the end.
+bool ResolveIndex(int64_t index, size_t len, size_t* out) {
+  if (index < 0) index += static_cast<int64_t>(len);
+  if (index < 0 || index >= static_cast<int64_t>(len)) return false;
+  *out = static_cast<size_t>(index);
+  return true;
+}
+
+void PushGeneric(CmdCtx& ctx, bool left, bool only_existing) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  if (only_existing && !e) return ctx.reply.Int(0);
+  ListEditor l(ctx, ctx.arg(1), e);
+  for (size_t i = 2; i < ctx.argc(); ++i) l.Push(left, ctx.arg(i));
+  int64_t len = static_cast<int64_t>(l.size());
+  l.Commit();
+  ctx.reply.Int(len);
+}
+void LPush(CmdCtx& ctx) { PushGeneric(ctx, true, false); }
+void RPush(CmdCtx& ctx) { PushGeneric(ctx, false, false); }
+void LPushX(CmdCtx& ctx) { PushGeneric(ctx, true, true); }
+void RPushX(CmdCtx& ctx) { PushGeneric(ctx, false, true); }
+
+// LPOP/RPOP key [count]
+void PopGeneric(CmdCtx& ctx, bool left) {
+  if (ctx.argc() > 3) return ctx.WrongArity();
+  bool has_count = ctx.argc() == 3;
+  int64_t count = 1;
+  if (has_count && (!ParseInt64(ctx.arg(2), &count) || count < 0))
+    return ctx.reply.Error("value is out of range, must be positive");
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  if (!e) return has_count ? ctx.reply.NullArray() : ctx.reply.Null();
+  ListEditor l(ctx, ctx.arg(1), e);
+  size_t n = std::min(static_cast<size_t>(count), l.size());
+  std::vector<std::string> popped;
+  for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
+  l.Commit();
+  if (!has_count) return ctx.reply.Bulk(popped[0]);
+  ctx.reply.Array(popped.size());
+  for (const std::string& item : popped) ctx.reply.Bulk(item);
+}
+void LPop(CmdCtx& ctx) { PopGeneric(ctx, true); }
+void RPop(CmdCtx& ctx) { PopGeneric(ctx, false); }
+
+void LLen(CmdCtx& ctx) {
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  ctx.reply.Int(e ? static_cast<int64_t>(ListView(e).Len()) : 0);
+}
+
+void LRange(CmdCtx& ctx) {
+  int64_t start, stop;
+  if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &stop)) return ctx.reply.Error(kErrNotInteger);
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  if (!e) return ctx.reply.Array(0);
+  ListView l(e);
+  int64_t len = static_cast<int64_t>(l.Len());
+  if (start < 0) start = std::max<int64_t>(start + len, 0);
+  if (stop < 0) stop += len;
+  if (stop >= len) stop = len - 1;
+  if (start > stop || start >= len) return ctx.reply.Array(0);
+  ctx.reply.Array(static_cast<size_t>(stop - start + 1));
+  l.ForRange(static_cast<size_t>(start), static_cast<size_t>(stop), [&](std::string_view item) { ctx.reply.Bulk(item); });
+}
+
+void LIndex(CmdCtx& ctx) {
+  int64_t index;
+  if (!ParseInt64(ctx.arg(2), &index)) return ctx.reply.Error(kErrNotInteger);
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  size_t i;
+  if (!e || !ResolveIndex(index, ListView(e).Len(), &i)) return ctx.reply.Null();
+  ListView(e).ForRange(i, i, [&](std::string_view item) { ctx.reply.Bulk(item); });
+}
+
+void LSet(CmdCtx& ctx) {
+  int64_t index;
+  if (!ParseInt64(ctx.arg(2), &index)) return ctx.reply.Error(kErrNotInteger);
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  if (!e) return ctx.reply.Error(kErrNoSuchKey);
+  size_t i;
+  if (!ResolveIndex(index, ListView(e).Len(), &i)) return ctx.reply.Error("index out of range");
+  ListEditor l(ctx, ctx.arg(1), e);
+  l.Items()[i] = std::string(ctx.arg(3));
+  l.Commit();
+  ctx.reply.Ok();
+}
+
+void LTrim(CmdCtx& ctx) {
+  int64_t start, stop;
+  if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &stop)) return ctx.reply.Error(kErrNotInteger);
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  if (!e) return ctx.reply.Ok();
+  ListEditor l(ctx, ctx.arg(1), e);
+  int64_t len = static_cast<int64_t>(l.size());
+  if (start < 0) start = std::max<int64_t>(start + len, 0);
+  if (stop < 0) stop += len;
+  if (stop >= len) stop = len - 1;
+  size_t from_left = 0, from_right = 0;
+  if (start > stop || start >= len) {
+    from_left = static_cast<size_t>(len);  // empties the list
+  } else {
+    from_left = static_cast<size_t>(start);
+    from_right = static_cast<size_t>(len - 1 - stop);
+  }
+  for (size_t i = 0; i < from_left; ++i) l.Pop(true);
+  for (size_t i = 0; i < from_right; ++i) l.Pop(false);
+  l.Commit();
+  ctx.reply.Ok();
+}
+
+// LINSERT key BEFORE|AFTER pivot element
+void LInsert(CmdCtx& ctx) {
+  bool after;
+  if (EqualsIgnoreCase(ctx.arg(2), "after"))
+    after = true;
+  else if (EqualsIgnoreCase(ctx.arg(2), "before"))
+    after = false;
+  else
+    return ctx.reply.Error(kErrSyntax);
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  if (!e) return ctx.reply.Int(0);
+  ListEditor l(ctx, ctx.arg(1), e);
+  std::vector<std::string>& items = l.Items();
+  auto it = std::find(items.begin(), items.end(), ctx.arg(3));
+  if (it == items.end()) return ctx.reply.Int(-1);
+  items.insert(after ? it + 1 : it, std::string(ctx.arg(4)));
+  int64_t len = static_cast<int64_t>(items.size());
+  l.Commit();
+  ctx.reply.Int(len);
+}
+
+// LREM key count element
+void LRem(CmdCtx& ctx) {
+  int64_t count;
+  if (!ParseInt64(ctx.arg(2), &count)) return ctx.reply.Error(kErrNotInteger);
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  if (!e) return ctx.reply.Int(0);
+  ListEditor l(ctx, ctx.arg(1), e);
+  std::vector<std::string>& items = l.Items();
+  std::string_view target = ctx.arg(3);
+  size_t limit = count == 0 ? items.size() : static_cast<size_t>(count < 0 ? -count : count);
+  size_t removed = 0;
+  std::vector<std::string> kept;
+  kept.reserve(items.size());
+  if (count >= 0) {
+    for (std::string& item : items) {
+      if (removed < limit && item == target)
+        ++removed;
+      else
+        kept.push_back(std::move(item));
+    }
+  } else {
+    for (auto it = items.rbegin(); it != items.rend(); ++it) {
+      if (removed < limit && *it == target)
+        ++removed;
+      else
+        kept.push_back(std::move(*it));
+    }
+    std::reverse(kept.begin(), kept.end());
+  }
+  items.swap(kept);
+  l.Commit();
+  ctx.reply.Int(static_cast<int64_t>(removed));
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+void LPos(CmdCtx& ctx) {
+  int64_t rank = 1, count = -1, maxlen = 0;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (i + 1 >= ctx.argc()) return ctx.reply.Error(kErrSyntax);
+    int64_t v;
+    if (!ParseInt64(ctx.arg(i + 1), &v)) return ctx.reply.Error(kErrNotInteger);
+    if (EqualsIgnoreCase(a, "rank")) {
+      if (v == 0 || v == INT64_MIN)
+        return ctx.reply.Error(
+            "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to "
+            "start from the end of the list");
+      rank = v;
+    } else if (EqualsIgnoreCase(a, "count")) {
+      if (v < 0) return ctx.reply.Error("COUNT can't be negative");
+      count = v;
+    } else if (EqualsIgnoreCase(a, "maxlen")) {
+      if (v < 0) return ctx.reply.Error("MAXLEN can't be negative");
+      maxlen = v;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+    ++i;
+  }
+  Entry* e;
+  if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
+  std::vector<int64_t> found;
+  if (e) {
+    std::vector<std::string> items = ListView(e).Items();
+    int64_t len = static_cast<int64_t>(items.size());
+    int64_t want = count < 0 ? 1 : count;  // COUNT 0: every match
+    int64_t skip = (rank > 0 ? rank : -rank) - 1;
+    int64_t scanned = 0;
+    for (int64_t k = 0; k < len && (maxlen == 0 || scanned < maxlen); ++k, ++scanned) {
+      int64_t idx = rank > 0 ? k : len - 1 - k;
+      if (items[static_cast<size_t>(idx)] != ctx.arg(2)) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      found.push_back(idx);
+      if (want > 0 && static_cast<int64_t>(found.size()) >= want) break;
+    }
+  }
+  if (count < 0) return found.empty() ? ctx.reply.Null() : ctx.reply.Int(found[0]);
+  ctx.reply.Array(found.size());
+  for (int64_t idx : found) ctx.reply.Int(idx);
+}
+
+bool ParseWhere(std::string_view s, bool* left) {
+  if (EqualsIgnoreCase(s, "left")) {
+    *left = true;
+    return true;
+  }
+  if (EqualsIgnoreCase(s, "right")) {
+    *left = false;
+    return true;
+  }
+  return false;
+}
+
+// Pops from src (at its `from_left` end) and pushes onto dst; src and dst
+// may be on different shards (the dispatcher holds both) or the same key.
+void MoveGeneric(CmdCtx& ctx, bool from_left, bool to_left) {
+  std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  Entry *from, *to;
+  if (!LookupTyped(ctx, src, ValueType::kList, &from) || !LookupTyped(ctx, dst, ValueType::kList, &to)) return;
+  if (!from) return ctx.reply.Null();
+  ListEditor out(ctx, src, from);
+  std::string item = out.Pop(from_left);
+  if (src == dst) {
+    out.Push(to_left, item);
+    out.Commit();
+  } else {
+    out.Commit();
+    ListEditor in(ctx, dst, ctx.db(dst).Find(dst));
+    in.Push(to_left, item);
+    in.Commit();
+  }
+  ctx.reply.Bulk(item);
+}
+
+void LMove(CmdCtx& ctx) {
+  bool from_left, to_left;
+  if (!ParseWhere(ctx.arg(3), &from_left) || !ParseWhere(ctx.arg(4), &to_left)) return ctx.reply.Error(kErrSyntax);
+  MoveGeneric(ctx, from_left, to_left);
+}
+void RPopLPush(CmdCtx& ctx) { MoveGeneric(ctx, false, true); }
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void LMPop(CmdCtx& ctx) {
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(1), &numkeys)) return ctx.reply.Error(kErrNotInteger);
+  if (numkeys <= 0) return ctx.reply.Error("numkeys should be greater than 0");
+  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) return ctx.reply.Error(kErrSyntax);
+  size_t where = 2 + static_cast<size_t>(numkeys);
+  bool left;
+  if (!ParseWhere(ctx.arg(where), &left)) return ctx.reply.Error(kErrSyntax);
+  int64_t count = 1;
+  for (size_t i = where + 1; i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "count") && i + 1 < ctx.argc() && count == 1) {
+      if (!ParseInt64(ctx.arg(++i), &count) || count <= 0) return ctx.reply.Error("count should be greater than 0");
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  for (size_t k = 2; k < where; ++k) {
+    Entry* e;
+    if (!LookupTyped(ctx, ctx.arg(k), ValueType::kList, &e)) return;
+    if (!e) continue;
+    ListEditor l(ctx, ctx.arg(k), e);
+    size_t n = std::min(static_cast<size_t>(count), l.size());
+    std::vector<std::string> popped;
+    for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
+    l.Commit();
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(ctx.arg(k));
+    ctx.reply.Array(popped.size());
+    for (const std::string& item : popped) ctx.reply.Bulk(item);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
+}  // namespace
+
+void RegisterListFamily(CommandTable& t) {
+  constexpr uint32_t W = kCmdWrite | kCmdDenyOom, R = kCmdReadOnly, F = kCmdFast;
+  auto add = [&t](const char* name, int arity, uint32_t flags, int first, int last, CommandHandler h,
+                  const char* summary, const char* since, int keynum_index = 0) {
+    t.Add({name, arity, flags, first, last, first ? 1 : 0, h, "list", summary, since, {}, keynum_index});
+  };
+  add("lpush", -3, W | F, 1, 1, LPush, "Prepends one or more elements to a list.", "1.0.0");
+  add("rpush", -3, W | F, 1, 1, RPush, "Appends one or more elements to a list.", "1.0.0");
+  add("lpushx", -3, W | F, 1, 1, LPushX, "Prepends one or more elements to a list only when the list exists.", "2.2.0");
+  add("rpushx", -3, W | F, 1, 1, RPushX, "Appends an element to a list only when the list exists.", "2.2.0");
+  add("lpop", -2, kCmdWrite | F, 1, 1, LPop, "Returns the first elements in a list after removing it.", "1.0.0");
+  add("rpop", -2, kCmdWrite | F, 1, 1, RPop, "Returns and removes the last elements of a list.", "1.0.0");
+  add("llen", 2, R | F, 1, 1, LLen, "Returns the length of a list.", "1.0.0");
+  add("lrange", 4, R, 1, 1, LRange, "Returns a range of elements from a list.", "1.0.0");
+  add("lindex", 3, R, 1, 1, LIndex, "Returns an element from a list by its index.", "1.0.0");
+  add("lset", 4, W, 1, 1, LSet, "Sets the value of an element in a list by its index.", "1.0.0");
+  add("ltrim", 4, kCmdWrite, 1, 1, LTrim, "Removes elements from both ends a list.", "1.0.0");
+  add("linsert", 5, W, 1, 1, LInsert, "Inserts an element before or after another element in a list.", "2.2.0");
+  add("lrem", 4, kCmdWrite, 1, 1, LRem, "Removes elements from a list.", "1.0.0");
+  add("lpos", -3, R, 1, 1, LPos, "Returns the index of matching elements in a list.", "6.0.6");
+  add("lmove", 5, W, 1, 2, LMove, "Returns an element after popping it from one list and pushing it to another.", "6.2.0");
+  add("rpoplpush", 3, W, 1, 2, RPopLPush, "Returns the last element of a list after removing and pushing it to another list.", "1.2.0");
+  add("lmpop", -4, kCmdWrite, 0, 0, LMPop, "Returns multiple elements from a list after removing them.", "7.0.0", 1);
+}
+
+}  // namespace ember
