@@ -277,6 +277,7 @@ void HIncrBy(CmdCtx& ctx) {
 void HIncrByFloat(CmdCtx& ctx) {
   long double delta;
   if (!ParseLongDouble(ctx.arg(3), &delta)) return ctx.reply.Error(kErrNotFloat);
+  if (std::isinf(delta)) return ctx.reply.Error("value is NaN or Infinity");
   Entry* e;
   if (!LookupTyped(ctx, ctx.arg(1), ValueType::kHash, &e)) return;
   HashEditor h(ctx, ctx.arg(1), e);
@@ -303,8 +304,10 @@ void HRandField(CmdCtx& ctx) {
       if (!EqualsIgnoreCase(ctx.arg(3), "withvalues")) return ctx.reply.Error(kErrSyntax);
       with_values = true;
     }
-    // Redis: the reply size must fit a long.
-    if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.reply.Error("value is out of range");
+    if (count == INT64_MIN) return ctx.reply.Error(kErrCountRange);
+    // Redis: field-value pairs must still be countable in a long.
+    if (with_values && (count < -INT64_MAX / 2 || count > INT64_MAX / 2))
+      return ctx.reply.Error("value is out of range");
   }
   Entry* e;
   if (!LookupTyped(ctx, ctx.arg(1), ValueType::kHash, &e)) return;

@@ -284,7 +284,7 @@ void SRandMember(CmdCtx& ctx) {
   bool has_count = ctx.argc() == 3;
   if (has_count) {
     if (!ParseInt64(ctx.arg(2), &count)) return ctx.reply.Error(kErrNotInteger);
-    if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.reply.Error("value is out of range");
+    if (count == INT64_MIN) return ctx.reply.Error(kErrCountRange);
   }
   Entry* e;
   if (!LookupTyped(ctx, ctx.arg(1), ValueType::kSet, &e)) return;
@@ -305,9 +305,11 @@ void SRandMember(CmdCtx& ctx) {
 
 void SMove(CmdCtx& ctx) {
   std::string_view src = ctx.arg(1), dst = ctx.arg(2), member = ctx.arg(3);
+  // Redis: a missing source answers 0 before any type check.
+  if (!ctx.db(src).Find(src)) return ctx.reply.Int(0);
   Entry *from, *to;
   if (!LookupTyped(ctx, src, ValueType::kSet, &from) || !LookupTyped(ctx, dst, ValueType::kSet, &to)) return;
-  if (!from || !SetView(from).Contains(member)) return ctx.reply.Int(0);
+  if (!SetView(from).Contains(member)) return ctx.reply.Int(0);
   if (src == dst) return ctx.reply.Int(1);
   SetEditor out(ctx, src, from);
   out.Remove(member);
@@ -386,15 +388,13 @@ void SDiffStore(CmdCtx& ctx) { SetOpStore(ctx, SetOp::kDiff); }
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 void SInterCard(CmdCtx& ctx) {
   int64_t numkeys;
-  if (!ParseInt64(ctx.arg(1), &numkeys)) return ctx.reply.Error(kErrNotInteger);
-  if (numkeys <= 0) return ctx.reply.Error("numkeys should be greater than 0");
+  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys <= 0) return ctx.reply.Error("numkeys should be greater than 0");
   if (numkeys > static_cast<int64_t>(ctx.argc()) - 2)
     return ctx.reply.Error("Number of keys can't be greater than number of args");
   int64_t limit = 0;
   for (size_t i = 2 + static_cast<size_t>(numkeys); i < ctx.argc(); ++i) {
     if (EqualsIgnoreCase(ctx.arg(i), "limit") && i + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(++i), &limit)) return ctx.reply.Error(kErrNotInteger);
-      if (limit < 0) return ctx.reply.Error("LIMIT can't be negative");
+      if (!ParseInt64(ctx.arg(++i), &limit) || limit < 0) return ctx.reply.Error("LIMIT can't be negative");
     } else {
       return ctx.reply.Error(kErrSyntax);
     }
