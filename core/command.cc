@@ -70,6 +70,7 @@ void RegisterAllCommands() {
   RegisterHashFamily(t);
   RegisterSetFamily(t);
   RegisterListFamily(t);
+  RegisterMultiFamily(t);
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {

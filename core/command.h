@@ -42,6 +42,8 @@ enum CommandFlag : uint32_t {
   kCmdConnection = 1 << 20,
   // Routing (ember): needs every shard held (DBSIZE, FLUSHALL, KEYS, INFO).
   kCmdAllShards = 1 << 21,
+  // Runs even inside MULTI instead of being queued (EXEC, DISCARD, ...).
+  kCmdMultiControl = 1 << 22,
 };
 
 struct CmdCtx;
@@ -108,6 +110,9 @@ bool ParseScanArgs(CmdCtx& ctx, size_t cursor_index, bool allow_type, ScanArgs* 
 // [cursor, [items...]] with the cursor as a bulk string, as Redis replies.
 void ReplyScanHeader(Reply& reply, uint64_t next_cursor, size_t items);
 
+// Drops the client's MULTI state and WATCHes (DISCARD, RESET).
+void ResetTransaction(CmdCtx& ctx);
+
 // A generator for random choices (SPOP, HRANDFIELD, ...), one per thread.
 std::mt19937_64& ThreadRng();
 
@@ -139,6 +144,7 @@ void RegisterServerFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterListFamily(CommandTable& t);
+void RegisterMultiFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

@@ -7,7 +7,9 @@
 #include <event2/event.h>
 
 #include <cstdint>
+#include <atomic>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,19 @@ class Conn {
   int64_t created_ms = 0;
   int64_t last_active_ms = 0;
   const CommandSpec* last_command = nullptr;  // a subcommand's own spec: "client|list"
+
+  // MULTI ... EXEC: the queued commands (their arguments copied), and
+  // whether one of them was refused at queue time.
+  struct Transaction {
+    bool active = false;
+    bool failed = false;
+    std::vector<std::vector<std::string>> queued;
+  };
+  Transaction multi;
+  // WATCHed keys and the flag any change to them raises (shared with the
+  // Dbs of their shards).
+  std::vector<std::string> watched_keys;
+  std::shared_ptr<std::atomic<bool>> watch_flag;
   bool close_after_reply = false;
   size_t QueryBufferSize() const { return in_.size(); }
   size_t QueryBufferCapacity() const { return in_.capacity(); }

@@ -42,6 +42,7 @@ Entry* Db::Find(std::string_view key) {
   if (!slot) return nullptr;
   Entry* e = *slot.link;
   if (Expired(e)) {
+    Touch(e->key());
     Untrack(e);
     Free(dict_.UnlinkAt(slot));
     ++stats_.expired_keys;
@@ -89,6 +90,7 @@ Entry* Db::Take(std::string_view key) {
   if (!slot) return nullptr;
   Entry* e = *slot.link;
   bool expired = Expired(e);
+  if (expired) Touch(e->key());
   Untrack(e);
   dict_.UnlinkAt(slot);
   dict_.MaybeShrink();
@@ -153,6 +155,7 @@ Entry* Db::Random() {
 }
 
 void Db::Flush(bool async) {
+  TouchAll();
   volatile_.clear();
   volatile_.shrink_to_fit();
   if (!async) {
@@ -165,6 +168,31 @@ void Db::Flush(bool async) {
   std::thread([v = std::move(doomed)]() {
     for (Entry* e : v) Entry::Destroy(e);
   }).detach();
+}
+
+void Db::Watch(std::string_view key, std::shared_ptr<WatchFlag> flag) {
+  watched_[std::string(key)].push_back(std::move(flag));
+}
+
+void Db::Unwatch(std::string_view key, const WatchFlag* flag) {
+  auto it = watched_.find(std::string(key));
+  if (it == watched_.end()) return;
+  auto& flags = it->second;
+  std::erase_if(flags, [&](const std::shared_ptr<WatchFlag>& f) { return f.get() == flag; });
+  if (flags.empty()) watched_.erase(it);
+}
+
+void Db::TouchWatched(std::string_view key) {
+  auto it = watched_.find(std::string(key));
+  if (it == watched_.end()) return;
+  for (auto& f : it->second) f->store(true, std::memory_order_relaxed);
+  watched_.erase(it);
+}
+
+void Db::TouchAll() {
+  for (auto& [key, flags] : watched_)
+    for (auto& f : flags) f->store(true, std::memory_order_relaxed);
+  watched_.clear();
 }
 
 void Db::ActiveExpireCycle(int64_t budget_us, int effort) {

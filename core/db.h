@@ -4,8 +4,12 @@
 // it, or a thread that holds the shard (see Shard::RunHolding).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
 #include <random>
 #include <string_view>
 #include <vector>
@@ -21,6 +25,9 @@ struct DbStats {
   uint64_t keyspace_misses = 0;
   uint64_t expire_cycles = 0;
 };
+
+// Set when a key a client WATCHes changes; EXEC then fails.
+using WatchFlag = std::atomic<bool>;
 
 class Db {
  public:
@@ -71,6 +78,15 @@ class Db {
   // Rehash work for the cron (about budget_us).
   void RehashFor(int64_t budget_us);
 
+  // WATCH: a flag raised by the next change to key (by a write command,
+  // expiry or a flush).
+  void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
+  void Unwatch(std::string_view key, const WatchFlag* flag);
+  // A write command changed key.
+  void Touch(std::string_view key) {
+    if (!watched_.empty()) TouchWatched(key);
+  }
+
   DbStats& stats() { return stats_; }
   size_t TableBytes() const { return dict_.TableBytes(); }
 
@@ -83,8 +99,12 @@ class Db {
   void Free(Entry* e) { Entry::Destroy(e); }
   bool Expired(const Entry* e) const { return e->has_expire() && e->expire_ms() <= now_ms_; }
 
+  void TouchWatched(std::string_view key);
+  void TouchAll();
+
   Dict dict_;
   std::vector<Entry*> volatile_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>> watched_;
   std::mt19937_64 rng_;
   int64_t now_ms_ = 0;
   DbStats stats_;

@@ -306,18 +306,19 @@ void LPos(CmdCtx& ctx) {
     std::string_view a = ctx.arg(i);
     if (i + 1 >= ctx.argc()) return ctx.reply.Error(kErrSyntax);
     int64_t v;
-    if (!ParseInt64(ctx.arg(i + 1), &v)) return ctx.reply.Error(kErrNotInteger);
+    bool is_int = ParseInt64(ctx.arg(i + 1), &v);
     if (EqualsIgnoreCase(a, "rank")) {
+      if (!is_int) return ctx.reply.Error(kErrNotInteger);
       if (v == 0 || v == INT64_MIN)
         return ctx.reply.Error(
             "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to "
             "start from the end of the list");
       rank = v;
     } else if (EqualsIgnoreCase(a, "count")) {
-      if (v < 0) return ctx.reply.Error("COUNT can't be negative");
+      if (!is_int || v < 0) return ctx.reply.Error("COUNT can't be negative");
       count = v;
     } else if (EqualsIgnoreCase(a, "maxlen")) {
-      if (v < 0) return ctx.reply.Error("MAXLEN can't be negative");
+      if (!is_int || v < 0) return ctx.reply.Error("MAXLEN can't be negative");
       maxlen = v;
     } else {
       return ctx.reply.Error(kErrSyntax);
@@ -365,9 +366,12 @@ bool ParseWhere(std::string_view s, bool* left) {
 // may be on different shards (the dispatcher holds both) or the same key.
 void MoveGeneric(CmdCtx& ctx, bool from_left, bool to_left) {
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  // Redis: a missing source answers nil before the destination's type is
+  // looked at.
   Entry *from, *to;
-  if (!LookupTyped(ctx, src, ValueType::kList, &from) || !LookupTyped(ctx, dst, ValueType::kList, &to)) return;
+  if (!LookupTyped(ctx, src, ValueType::kList, &from)) return;
   if (!from) return ctx.reply.Null();
+  if (!LookupTyped(ctx, dst, ValueType::kList, &to)) return;
   ListEditor out(ctx, src, from);
   std::string item = out.Pop(from_left);
   if (src == dst) {
@@ -392,15 +396,16 @@ void RPopLPush(CmdCtx& ctx) { MoveGeneric(ctx, false, true); }
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void LMPop(CmdCtx& ctx) {
   int64_t numkeys;
-  if (!ParseInt64(ctx.arg(1), &numkeys)) return ctx.reply.Error(kErrNotInteger);
-  if (numkeys <= 0) return ctx.reply.Error("numkeys should be greater than 0");
+  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys <= 0) return ctx.reply.Error("numkeys should be greater than 0");
   if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) return ctx.reply.Error(kErrSyntax);
   size_t where = 2 + static_cast<size_t>(numkeys);
   bool left;
   if (!ParseWhere(ctx.arg(where), &left)) return ctx.reply.Error(kErrSyntax);
   int64_t count = 1;
+  bool has_count = false;
   for (size_t i = where + 1; i < ctx.argc(); ++i) {
-    if (EqualsIgnoreCase(ctx.arg(i), "count") && i + 1 < ctx.argc() && count == 1) {
+    if (EqualsIgnoreCase(ctx.arg(i), "count") && i + 1 < ctx.argc() && !has_count) {
+      has_count = true;
       if (!ParseInt64(ctx.arg(++i), &count) || count <= 0) return ctx.reply.Error("count should be greater than 0");
     } else {
       return ctx.reply.Error(kErrSyntax);

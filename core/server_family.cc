@@ -60,6 +60,7 @@ void Select(CmdCtx& ctx) {
 }
 
 void Reset(CmdCtx& ctx) {
+  ResetTransaction(ctx);
   ctx.conn->resp = 2;
   ctx.conn->name.clear();
   ctx.reply.set_resp(2);
@@ -768,9 +769,9 @@ void RegisterServerFamily(CommandTable& t) {
   };
   add("ping", -1, C | F | kCmdStale, Ping, "connection", "Returns the server's liveliness response.", "1.0.0");
   add("echo", 2, C | F, Echo, "connection", "Returns the given string.", "1.0.0");
-  add("quit", -1, C | F | kCmdNoAuth | kCmdAllowBusy, Quit, "connection", "Closes the connection.", "1.0.0");
+  add("quit", -1, C | F | kCmdNoAuth | kCmdAllowBusy | kCmdMultiControl, Quit, "connection", "Closes the connection.", "1.0.0");
   add("select", 2, C | F | kCmdLoading | kCmdStale, Select, "connection", "Changes the selected database.", "1.0.0");
-  add("reset", 1, C | F | kCmdNoAuth, Reset, "connection", "Resets the connection.", "6.2.0");
+  add("reset", 1, C | F | kCmdNoAuth | kCmdMultiControl, Reset, "connection", "Resets the connection.", "6.2.0");
   add("hello", -1, C | F | kCmdNoAuth, Hello, "connection", "Handshakes with the Redis server.", "6.0.0");
   add("time", 1, C | F | kCmdLoading | kCmdStale, Time, "server", "Returns the server time.", "2.6.0");
   add("flushdb", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from the current database.", "1.0.0");

@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "command.h"
@@ -200,8 +201,7 @@ void Shard::ExecuteBatch(ExecBatch& b) {
     size_t start = out->data.size();
     Reply reply(&out->data, cmd.resp);
     CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db_};
-    cmd.spec->handler(ctx);
-    ++stats_.commands;
+    Execute(ctx);
     out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
   }
 }
@@ -250,6 +250,8 @@ void Shard::Park(HoldToken* token) {
 }
 
 void Shard::RunHolding(const std::vector<uint32_t>& shards, const std::function<void()>& fn) {
+  // Inside EXEC, which already holds every shard its commands need.
+  if (holding_) return fn();
   // Work already queued for those shards goes first: it precedes this
   // command in its clients' order.
   FlushOutgoing();
@@ -272,7 +274,9 @@ void Shard::RunHolding(const std::vector<uint32_t>& shards, const std::function<
   int64_t now = NowMs();
   for (uint32_t s : shards) server_.shard(s).db().set_now(now);
   ++stats_.held_commands;
+  holding_ = true;
   fn();
+  holding_ = false;
   token.released.store(true, std::memory_order_release);
   token.released.notify_all();
   for (int l; (l = token.left.load(std::memory_order_acquire)) > 0;) token.left.wait(l);
@@ -302,29 +306,30 @@ void UnknownCommand(Reply& reply, std::span<const std::string_view> argv) {
 
 void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   const CommandSpec* spec = CommandTable::Get().Find(argv[0]);
-  if (!spec) {
+  int64_t argc = static_cast<int64_t>(argv.size());
+  bool bad_arity = spec && ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity));
+  if (!spec || bad_arity) {
     Reply reply(conn.LocalReplyTarget(), conn.resp);
-    UnknownCommand(reply, argv);
+    if (!spec)
+      UnknownCommand(reply, argv);
+    else
+      reply.Error("wrong number of arguments for '" + spec->name + "' command");
+    // Inside MULTI a refused command dooms the transaction (EXECABORT).
+    if (conn.multi.active) conn.multi.failed = true;
     return;
   }
   conn.last_command = &CommandTable::Resolve(*spec, argv);
-  int64_t argc = static_cast<int64_t>(argv.size());
-  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
-    Reply reply(conn.LocalReplyTarget(), conn.resp);
-    reply.Error("wrong number of arguments for '" + spec->name + "' command");
+  if (conn.multi.active && !(spec->flags & kCmdMultiControl)) {
+    conn.multi.queued.emplace_back(argv.begin(), argv.end());
+    Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
     return;
   }
   uint32_t n = server_.shard_count();
   if (spec->flags & kCmdConnection) {
-    // These may hold shards themselves (INFO, CLIENT LIST); while they wait
-    // remote replies can land in the connection's reply queue, so they
-    // write aside and append when done.
-    std::string scratch;
-    Reply reply(&scratch, conn.resp);
-    CmdCtx ctx{argv, reply, server_, *this, &conn, *spec};
-    spec->handler(ctx);
-    ++stats_.commands;
-    if (!conn.closed()) conn.LocalReplyTarget()->append(scratch);
+    // These may hold shards themselves (INFO, CLIENT LIST, EXEC); while they
+    // wait, remote replies can land in the connection's reply queue, so
+    // they write aside and append when done.
+    RunAside(conn, *spec, argv, [](const std::function<void()>& run) { run(); });
     return;
   }
   if (n == 1) {
@@ -332,43 +337,53 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     return;
   }
   if (spec->flags & kCmdAllShards) {
-    std::string scratch;
-    Reply reply(&scratch, conn.resp);
-    CmdCtx ctx{argv, reply, server_, *this, &conn, *spec};
-    RunHoldingAll([&] { spec->handler(ctx); });
-    ++stats_.commands;
-    conn.LocalReplyTarget()->append(scratch);
+    RunAside(conn, *spec, argv, [this](const std::function<void()>& run) { RunHoldingAll(run); });
     return;
   }
-  // The shards this command's keys live on.
-  shard_scratch_.clear();
-  CommandTable::KeyIndexes(*spec, argv, &key_scratch_);
-  for (size_t i : key_scratch_) {
-    uint32_t s = server_.ShardIndexFor(argv[i]);
-    bool seen = false;
-    for (uint32_t t : shard_scratch_) seen |= t == s;
-    if (!seen) shard_scratch_.push_back(s);
-  }
+  KeyShards(*spec, argv, &shard_scratch_);
   if (shard_scratch_.empty() || (shard_scratch_.size() == 1 && shard_scratch_[0] == index_)) {
     RunLocal(conn, *spec, argv);
   } else if (shard_scratch_.size() == 1) {
     SendRemote(shard_scratch_[0], conn, *spec, argv);
   } else {
-    std::string scratch;
-    Reply reply(&scratch, conn.resp);
-    CmdCtx ctx{argv, reply, server_, *this, &conn, *spec};
     std::vector<uint32_t> shards = shard_scratch_;
-    RunHolding(shards, [&] { spec->handler(ctx); });
-    ++stats_.commands;
-    conn.LocalReplyTarget()->append(scratch);
+    RunAside(conn, *spec, argv, [&](const std::function<void()>& run) { RunHolding(shards, run); });
+  }
+}
+
+void Shard::KeyShards(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<uint32_t>* out) {
+  out->clear();
+  CommandTable::KeyIndexes(spec, argv, &key_scratch_);
+  for (size_t i : key_scratch_) {
+    uint32_t s = server_.ShardIndexFor(argv[i]);
+    if (std::find(out->begin(), out->end(), s) == out->end()) out->push_back(s);
+  }
+}
+
+void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv,
+                     const std::function<void(const std::function<void()>&)>& around) {
+  std::string scratch;
+  Reply reply(&scratch, conn.resp);
+  CmdCtx ctx{argv, reply, server_, *this, &conn, spec};
+  around([&] { Execute(ctx); });
+  if (!conn.closed()) conn.LocalReplyTarget()->append(scratch);
+}
+
+void Shard::Execute(CmdCtx& ctx) {
+  ctx.spec.handler(ctx);
+  ++stats_.commands;
+  // WATCH: a write command may have changed its keys.
+  if ((ctx.spec.flags & kCmdWrite) && server_.watching() > 0) {
+    std::vector<size_t> keys;
+    CommandTable::KeyIndexes(ctx.spec, ctx.argv, &keys);
+    for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
   }
 }
 
 void Shard::RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
   Reply reply(conn.LocalReplyTarget(), conn.resp);
   CmdCtx ctx{argv, reply, server_, *this, &conn, spec, &db_};
-  spec.handler(ctx);
-  ++stats_.commands;
+  Execute(ctx);
 }
 
 void Shard::SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
@@ -400,7 +415,19 @@ void Shard::AddConn(int fd, std::string peer, std::string local) {
   c->Start();
 }
 
+void Shard::ReleaseWatches(Conn& c) {
+  if (!c.watch_flag) return;
+  for (std::string& key : c.watched_keys)
+    server_.shard(server_.ShardIndexFor(key)).Call([key = std::move(key), flag = c.watch_flag](Shard& sh) {
+      sh.db().Unwatch(key, flag.get());
+    });
+  c.watched_keys.clear();
+  c.watch_flag.reset();
+  server_.watching().fetch_sub(1, std::memory_order_relaxed);
+}
+
 void Shard::ConnClosed(Conn* c) {
+  ReleaseWatches(*c);
   conns_.erase(c);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
   if (c->inflight() == 0) dead_.push_back(c);

@@ -30,6 +30,7 @@ namespace ember {
 
 class Conn;
 class Server;
+struct CmdCtx;
 struct CommandSpec;
 
 struct Message {
@@ -74,12 +75,19 @@ class Shard {
   // shard's serial order. Holds are taken one at a time server-wide.
   void RunHolding(const std::vector<uint32_t>& shards, const std::function<void()>& fn);
   void RunHoldingAll(const std::function<void()>& fn);
+  // Runs a command whose shards this thread owns or holds: the handler,
+  // then WATCH bookkeeping for the keys a write command named.
+  void Execute(CmdCtx& ctx);
+  // The shards a command's keys live on.
+  void KeyShards(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<uint32_t>* out);
 
   // Any thread: give this shard a newly accepted client socket.
   void AcceptConn(int fd, std::string peer, std::string local);
   // Client bookkeeping.
   void AddConn(int fd, std::string peer, std::string local);
   void ConnClosed(Conn* c);
+  // A closing client's WATCHes, removed by their shards' own threads.
+  void ReleaseWatches(Conn& c);
   void MarkDirty(Conn* c) { dirty_.push_back(c); }
   // CLIENT KILL: closes c after this loop iteration. Called by the owning
   // thread or by a thread holding this shard.
@@ -108,6 +116,10 @@ class Shard {
   void DeliverReplies(ReplyBatch& b);
   void Park(HoldToken* token);
   void RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
+  // Runs the command inside `around` (which may hold shards), its reply
+  // written aside and appended to the client's output afterwards.
+  void RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv,
+                const std::function<void(const std::function<void()>&)>& around);
   void SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
   void Cron();
   static void OnWake(evutil_socket_t, short, void* arg);
@@ -134,6 +146,7 @@ class Shard {
   std::thread thread_;
   std::atomic<bool> running_{false};
   bool shutting_down_ = false;
+  bool holding_ = false;  // inside RunHolding's fn
   int64_t last_client_check_ms_ = 0;
   std::vector<size_t> key_scratch_;
   std::vector<uint32_t> shard_scratch_;
