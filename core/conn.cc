@@ -46,6 +46,24 @@ Conn::Conn(Shard& shard, int fd, uint64_t id, std::string peer, std::string loca
 Conn::~Conn() {
   if (read_ev_) event_free(read_ev_);
   if (write_ev_) event_free(write_ev_);
+  if (block_timer_) event_free(block_timer_);
+}
+
+void Conn::Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms) {
+  blocked_ = std::move(b);
+  if (timeout_ms <= 0) return;
+  if (!block_timer_)
+    block_timer_ = evtimer_new(shard_.base(), [](evutil_socket_t, short, void* arg) {
+      static_cast<Conn*>(arg)->OnBlockTimeout();
+    }, this);
+  timeval tv{static_cast<time_t>(timeout_ms / 1000), static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
+  evtimer_add(block_timer_, &tv);
+}
+
+void Conn::OnBlockTimeout() {
+  if (!blocked_ || !blocked_->Claim()) return;  // served meanwhile: its reply is on the way
+  std::shared_ptr<BlockedClient> b = blocked_;
+  shard_.FinishBlocked(*b, b->timeout_reply);
 }
 
 void Conn::Start() {
@@ -94,7 +112,7 @@ void Conn::ProcessInput() {
                               live.proto_max_multibulk_len.load(std::memory_order_relaxed),
                               live.proto_inline_max_size.load(std::memory_order_relaxed)};
   shard_.db().set_now(last_active_ms);
-  while (in_.size() > 0 && !closed() && !close_after_reply && reading_) {
+  while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_) {
     RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), limits);
     if (st == RequestParser::Status::kNeedMore) break;
     if (st == RequestParser::Status::kError) return ProtocolError(parser_.error());
@@ -124,6 +142,12 @@ void Conn::ProtocolError(const std::string& msg) {
 }
 
 void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
+  if (blocked_ && seq == blocked_->seq) {
+    // The blocking command is answered: read the client's next commands.
+    blocked_.reset();
+    if (block_timer_) evtimer_del(block_timer_);
+    shard_.ResumeLater(this);
+  }
   size_t index = seq - pending_base_;
   if (index == 0) {
     // The oldest reply awaited: it goes straight to the output.
@@ -192,6 +216,7 @@ void Conn::Close() {
   if (closed()) return;
   if (read_ev_) event_del(read_ev_);
   if (write_ev_) event_del(write_ev_);
+  if (block_timer_) evtimer_del(block_timer_);
   close(fd_);
   fd_ = -1;
   shard_.ConnClosed(this);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "blocking.h"
 #include "resp_parser.h"
 
 namespace ember {
@@ -90,6 +91,13 @@ class Conn {
   // Dbs of their shards).
   std::vector<std::string> watched_keys;
   std::shared_ptr<std::atomic<bool>> watch_flag;
+  // Set while EXEC runs its commands: blocking commands then do not block.
+  bool in_exec = false;
+
+  // Blocks the client until b is served (its reply comes to b->seq) or
+  // timeout_ms passes (0: forever); it reads no further commands meanwhile.
+  void Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms);
+  const std::shared_ptr<BlockedClient>& blocked() const { return blocked_; }
   bool close_after_reply = false;
   size_t QueryBufferSize() const { return in_.size(); }
   size_t QueryBufferCapacity() const { return in_.capacity(); }
@@ -110,6 +118,7 @@ class Conn {
  private:
   void ProcessInput();
   void ProtocolError(const std::string& msg);
+  void OnBlockTimeout();
   void MarkDirty();
 
   struct Pending {
@@ -132,6 +141,8 @@ class Conn {
   std::deque<Pending> pending_;
   uint64_t pending_base_ = 0;  // sequence number of pending_.front()
   int inflight_ = 0;
+  std::shared_ptr<BlockedClient> blocked_;
+  event* block_timer_ = nullptr;
   friend class Shard;
 };
 

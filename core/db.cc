@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "util.h"
@@ -187,6 +188,27 @@ void Db::TouchWatched(std::string_view key) {
   if (it == watched_.end()) return;
   for (auto& f : it->second) f->store(true, std::memory_order_relaxed);
   watched_.erase(it);
+}
+
+void Db::Block(std::string_view key, std::shared_ptr<BlockedClient> b) {
+  blocked_[std::string(key)].push_back(std::move(b));
+}
+
+void Db::Unblock(std::string_view key, const BlockedClient* b) {
+  auto it = blocked_.find(std::string(key));
+  if (it == blocked_.end()) return;
+  std::erase_if(it->second, [&](const std::shared_ptr<BlockedClient>& w) { return w.get() == b; });
+  if (it->second.empty()) blocked_.erase(it);
+}
+
+std::deque<std::shared_ptr<BlockedClient>>* Db::Waiters(std::string_view key) {
+  auto it = blocked_.find(std::string(key));
+  return it == blocked_.end() ? nullptr : &it->second;
+}
+
+void Db::TouchBlocked(std::string_view key) {
+  if (blocked_.count(std::string(key)) && std::find(ready_.begin(), ready_.end(), key) == ready_.end())
+    ready_.emplace_back(key);
 }
 
 void Db::TouchAll() {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "blocking.h"
 #include "dict.h"
 #include "entry.h"
 
@@ -82,10 +84,20 @@ class Db {
   // expiry or a flush).
   void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
   void Unwatch(std::string_view key, const WatchFlag* flag);
-  // A write command changed key.
+  // A write command changed key: raise its WATCH flags, and mark it ready
+  // if clients are blocked on it.
   void Touch(std::string_view key) {
     if (!watched_.empty()) TouchWatched(key);
+    if (!blocked_.empty()) TouchBlocked(key);
   }
+
+  // Blocking commands: clients wait on a key in arrival order.
+  void Block(std::string_view key, std::shared_ptr<BlockedClient> b);
+  void Unblock(std::string_view key, const BlockedClient* b);
+  // Keys touched since the last call that have clients blocked on them.
+  std::vector<std::string> TakeReadyKeys() { return std::move(ready_); }
+  std::deque<std::shared_ptr<BlockedClient>>* Waiters(std::string_view key);
+  void DropWaiters(std::string_view key) { blocked_.erase(std::string(key)); }
 
   DbStats& stats() { return stats_; }
   size_t TableBytes() const { return dict_.TableBytes(); }
@@ -100,11 +112,14 @@ class Db {
   bool Expired(const Entry* e) const { return e->has_expire() && e->expire_ms() <= now_ms_; }
 
   void TouchWatched(std::string_view key);
+  void TouchBlocked(std::string_view key);
   void TouchAll();
 
   Dict dict_;
   std::vector<Entry*> volatile_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>> watched_;
+  std::unordered_map<std::string, std::deque<std::shared_ptr<BlockedClient>>> blocked_;
+  std::vector<std::string> ready_;
   std::mt19937_64 rng_;
   int64_t now_ms_ = 0;
   DbStats stats_;

@@ -6,7 +6,13 @@
 #include <string>
 #include <vector>
 
+#include <cmath>
+#include <memory>
+
+#include "blocking.h"
 #include "command.h"
+#include "conn.h"
+#include "shard.h"
 #include "db.h"
 #include "list_object.h"
 #include "pack.h"
@@ -93,6 +99,7 @@ class ListEditor {
   void Commit() {
     if (!changed_) return;
     Db& db = ctx_.db(key_);
+    db.Touch(key_);  // for WATCH, and clients blocked on this key
     if (size() == 0) {
       if (e_) db.Delete(key_);
       return;
@@ -393,6 +400,43 @@ void LMove(CmdCtx& ctx) {
 }
 void RPopLPush(CmdCtx& ctx) { MoveGeneric(ctx, false, true); }
 
+// Pops up to count items from the list at key (which exists) and replies
+// [key, [items]] as LMPOP and BLMPOP do.
+void PopManyAndReply(CmdCtx& ctx, std::string_view key, Entry* e, bool left, int64_t count) {
+  ListEditor l(ctx, key, e);
+  size_t n = std::min(static_cast<size_t>(count), l.size());
+  std::vector<std::string> popped;
+  for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
+  l.Commit();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(key);
+  ctx.reply.Array(popped.size());
+  for (const std::string& item : popped) ctx.reply.Bulk(item);
+}
+
+// The part of LMPOP/BLMPOP after the keys: LEFT|RIGHT [COUNT count].
+bool ParseMPopTail(CmdCtx& ctx, size_t where, bool* left, int64_t* count) {
+  if (!ParseWhere(ctx.arg(where), left)) {
+    ctx.reply.Error(kErrSyntax);
+    return false;
+  }
+  *count = 1;
+  bool has_count = false;
+  for (size_t i = where + 1; i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "count") && i + 1 < ctx.argc() && !has_count) {
+      has_count = true;
+      if (!ParseInt64(ctx.arg(++i), count) || *count <= 0) {
+        ctx.reply.Error("count should be greater than 0");
+        return false;
+      }
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void LMPop(CmdCtx& ctx) {
   int64_t numkeys;
@@ -400,33 +444,162 @@ void LMPop(CmdCtx& ctx) {
   if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) return ctx.reply.Error(kErrSyntax);
   size_t where = 2 + static_cast<size_t>(numkeys);
   bool left;
-  if (!ParseWhere(ctx.arg(where), &left)) return ctx.reply.Error(kErrSyntax);
-  int64_t count = 1;
-  bool has_count = false;
-  for (size_t i = where + 1; i < ctx.argc(); ++i) {
-    if (EqualsIgnoreCase(ctx.arg(i), "count") && i + 1 < ctx.argc() && !has_count) {
-      has_count = true;
-      if (!ParseInt64(ctx.arg(++i), &count) || count <= 0) return ctx.reply.Error("count should be greater than 0");
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
-  }
+  int64_t count;
+  if (!ParseMPopTail(ctx, where, &left, &count)) return;
   for (size_t k = 2; k < where; ++k) {
     Entry* e;
     if (!LookupTyped(ctx, ctx.arg(k), ValueType::kList, &e)) return;
-    if (!e) continue;
-    ListEditor l(ctx, ctx.arg(k), e);
-    size_t n = std::min(static_cast<size_t>(count), l.size());
-    std::vector<std::string> popped;
-    for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
-    l.Commit();
-    ctx.reply.Array(2);
-    ctx.reply.Bulk(ctx.arg(k));
-    ctx.reply.Array(popped.size());
-    for (const std::string& item : popped) ctx.reply.Bulk(item);
-    return;
+    if (e) return PopManyAndReply(ctx, ctx.arg(k), e, left, count);
   }
   ctx.reply.NullArray();
+}
+
+// ---- Blocking variants ----
+
+// A blocking command's timeout in seconds (a double; 0 = forever) as ms,
+// with Redis's errors.
+bool ParseBlockTimeout(CmdCtx& ctx, std::string_view arg, int64_t* ms) {
+  long double seconds;
+  if (!ParseLongDouble(arg, &seconds)) {
+    ctx.reply.Error("timeout is not a float or out of range");
+    return false;
+  }
+  long double v = std::ceil(seconds * 1000.0L);
+  if (v > static_cast<long double>(INT64_MAX) / 2) {
+    ctx.reply.Error("timeout is out of range");
+    return false;
+  }
+  if (v < 0) {
+    ctx.reply.Error("timeout is negative");
+    return false;
+  }
+  *ms = static_cast<int64_t>(v);
+  return true;
+}
+
+// Runs a blocking command on its client's thread: holding its keys'
+// shards, serve it at once from the first key with an element; else (and
+// not inside EXEC) block the client on all of them.
+void BlockOrServe(CmdCtx& ctx, std::vector<std::string_view> keys, int64_t timeout_ms, BlockedClient::ServeFn serve,
+                  bool null_array) {
+  Conn& conn = *ctx.conn;
+  std::vector<uint32_t> shards;
+  ctx.shard.KeyShards(ctx.spec, ctx.argv, &shards);
+  ctx.shard.RunHolding(shards, [&] {
+    for (std::string_view key : keys) {
+      Entry* e;
+      if (!LookupTyped(ctx, key, ValueType::kList, &e)) return;
+      if (!e) continue;
+      BlockedClient now;
+      now.args.assign(ctx.argv.begin(), ctx.argv.end());
+      serve(ctx, now, key);
+      return;
+    }
+    if (conn.in_exec) return null_array ? ctx.reply.NullArray() : ctx.reply.Null();
+    auto b = std::make_shared<BlockedClient>();
+    b->conn = &conn;
+    b->home = &ctx.shard;
+    b->seq = conn.ReserveRemoteSlot();
+    b->resp = conn.resp;
+    b->keys.assign(keys.begin(), keys.end());
+    b->type = ValueType::kList;
+    b->serve = serve;
+    b->spec = &ctx.spec;
+    b->args.assign(ctx.argv.begin(), ctx.argv.end());
+    Reply timeout_reply(&b->timeout_reply, conn.resp);
+    null_array ? timeout_reply.NullArray() : timeout_reply.Null();
+    ctx.shard.BlockOn(b);
+    conn.Block(std::move(b), timeout_ms);
+  });
+}
+
+// Serving BLPOP/BRPOP: [key, element].
+bool ServeBPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
+  bool left = EqualsIgnoreCase(b.args[0], "blpop");
+  ListEditor l(ctx, key, ctx.db(key).Find(key));
+  std::string item = l.Pop(left);
+  l.Commit();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(key);
+  ctx.reply.Bulk(item);
+  return true;
+}
+
+void BPop(CmdCtx& ctx) {
+  int64_t timeout;
+  if (!ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout)) return;
+  BlockOrServe(ctx, {ctx.argv.begin() + 1, ctx.argv.end() - 1}, timeout, ServeBPop, true);
+}
+
+// Serving BLMOVE src dst from to / BRPOPLPUSH src dst: the element. The
+// destination may be on another shard: it is held for the push.
+bool ServeBMove(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
+  bool brpoplpush = EqualsIgnoreCase(b.args[0], "brpoplpush");
+  bool from_left = false, to_left = true;
+  if (!brpoplpush) {
+    ParseWhere(b.args[3], &from_left);
+    ParseWhere(b.args[4], &to_left);
+  }
+  std::string_view dst = b.args[2];
+  std::vector<uint32_t> shards = {ctx.server.ShardIndexFor(key), ctx.server.ShardIndexFor(dst)};
+  ctx.shard.RunHolding(shards, [&] {
+    Entry* to;
+    if (!LookupTyped(ctx, dst, ValueType::kList, &to)) return;
+    ListEditor out(ctx, key, ctx.db(key).Find(key));
+    std::string item = out.Pop(from_left);
+    if (key == dst) {
+      out.Push(to_left, item);
+      out.Commit();
+    } else {
+      out.Commit();
+      ListEditor in(ctx, dst, ctx.db(dst).Find(dst));
+      in.Push(to_left, item);
+      in.Commit();
+    }
+    ctx.reply.Bulk(item);
+  });
+  return true;
+}
+
+void BLMove(CmdCtx& ctx) {
+  bool from_left, to_left;
+  if (!ParseWhere(ctx.arg(3), &from_left) || !ParseWhere(ctx.arg(4), &to_left)) return ctx.reply.Error(kErrSyntax);
+  int64_t timeout;
+  if (!ParseBlockTimeout(ctx, ctx.arg(5), &timeout)) return;
+  BlockOrServe(ctx, {ctx.arg(1)}, timeout, ServeBMove, false);
+}
+
+void BRPopLPush(CmdCtx& ctx) {
+  int64_t timeout;
+  if (!ParseBlockTimeout(ctx, ctx.arg(3), &timeout)) return;
+  BlockOrServe(ctx, {ctx.arg(1)}, timeout, ServeBMove, false);
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+bool ServeBLMPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
+  int64_t numkeys = 0;
+  ParseInt64(b.args[2], &numkeys);
+  size_t where = 3 + static_cast<size_t>(numkeys);
+  bool left = false;
+  ParseWhere(b.args[where], &left);
+  int64_t count = 1;
+  if (where + 2 < b.args.size()) ParseInt64(b.args[where + 2], &count);
+  PopManyAndReply(ctx, key, ctx.db(key).Find(key), left, count);
+  return true;
+}
+
+void BLMPop(CmdCtx& ctx) {
+  int64_t timeout;
+  if (!ParseBlockTimeout(ctx, ctx.arg(1), &timeout)) return;
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(2), &numkeys) || numkeys <= 0) return ctx.reply.Error("numkeys should be greater than 0");
+  if (numkeys > static_cast<int64_t>(ctx.argc()) - 4) return ctx.reply.Error(kErrSyntax);
+  size_t where = 3 + static_cast<size_t>(numkeys);
+  bool left;
+  int64_t count;
+  if (!ParseMPopTail(ctx, where, &left, &count)) return;
+  BlockOrServe(ctx, {ctx.argv.begin() + 3, ctx.argv.begin() + static_cast<ptrdiff_t>(where)}, timeout, ServeBLMPop,
+               true);
 }
 
 }  // namespace
@@ -454,6 +627,13 @@ void RegisterListFamily(CommandTable& t) {
   add("lmove", 5, W, 1, 2, LMove, "Returns an element after popping it from one list and pushing it to another.", "6.2.0");
   add("rpoplpush", 3, W, 1, 2, RPopLPush, "Returns the last element of a list after removing and pushing it to another list.", "1.2.0");
   add("lmpop", -4, kCmdWrite, 0, 0, LMPop, "Returns multiple elements from a list after removing them.", "7.0.0", 1);
+  // Blocking: they run on the client's thread (kCmdConnection) to block it.
+  constexpr uint32_t B = kCmdWrite | kCmdBlocking | kCmdConnection;
+  add("blpop", -3, B, 1, -2, BPop, "Removes and returns the first element in a list. Blocks until an element is available otherwise.", "2.0.0");
+  add("brpop", -3, B, 1, -2, BPop, "Removes and returns the last element in a list. Blocks until an element is available otherwise.", "2.0.0");
+  add("blmove", 6, B | kCmdDenyOom, 1, 2, BLMove, "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise.", "6.2.0");
+  add("brpoplpush", 4, B | kCmdDenyOom, 1, 2, BRPopLPush, "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise.", "2.2.0");
+  add("blmpop", -5, B, 0, 0, BLMPop, "Pops the first element from one of multiple lists. Blocks until an element is available otherwise.", "7.0.0", 2);
 }
 
 }  // namespace ember

@@ -22,7 +22,7 @@ void ForgetWatches(CmdCtx& ctx) {
   for (const std::string& key : conn.watched_keys) ctx.db_at(ctx.server.ShardIndexFor(key)).Unwatch(key, conn.watch_flag.get());
   conn.watched_keys.clear();
   conn.watch_flag.reset();
-  ctx.server.watching().fetch_sub(1, std::memory_order_relaxed);
+  ctx.server.key_observers().fetch_sub(1, std::memory_order_relaxed);
 }
 
 std::vector<uint32_t> WatchedShards(CmdCtx& ctx) {
@@ -53,7 +53,7 @@ void Watch(CmdCtx& ctx) {
   ctx.shard.KeyShards(ctx.spec, ctx.argv, &shards);
   if (!conn.watch_flag) {
     conn.watch_flag = std::make_shared<WatchFlag>(false);
-    ctx.server.watching().fetch_add(1, std::memory_order_relaxed);
+    ctx.server.key_observers().fetch_add(1, std::memory_order_relaxed);
   }
   ctx.shard.RunHolding(shards, [&] {
     for (size_t i = 1; i < ctx.argc(); ++i) {
@@ -110,10 +110,12 @@ void Exec(CmdCtx& ctx) {
     ForgetWatches(ctx);
     if (dirty) return ctx.reply.NullArray();
     ctx.reply.Array(specs.size());
+    conn.in_exec = true;
     for (size_t i = 0; i < specs.size(); ++i) {
       CmdCtx inner{argvs[i], ctx.reply, ctx.server, ctx.shard, &conn, *specs[i]};
       ctx.shard.Execute(inner);
     }
+    conn.in_exec = false;
   });
 }
 

@@ -47,8 +47,9 @@ class Server {
   const std::string& run_id() const { return run_id_; }
   int64_t start_ms() const { return start_ms_; }
   int port() const { return port_; }
-  // Clients with WATCHed keys: while none, writes skip WATCH bookkeeping.
-  std::atomic<int64_t>& watching() { return watching_; }
+  // Clients with WATCHed keys or blocked on keys: while none, writes skip
+  // that bookkeeping.
+  std::atomic<int64_t>& key_observers() { return key_observers_; }
   // Resets INFO counters (CONFIG RESETSTAT); caller holds every shard.
   void ResetStats();
 
@@ -68,7 +69,7 @@ class Server {
   std::mutex hold_mu_;
   std::atomic<uint64_t> next_client_id_{1};
   std::atomic<bool> shutdown_requested_{false};
-  std::atomic<int64_t> watching_{0};
+  std::atomic<int64_t> key_observers_{0};
   uint32_t next_shard_ = 0;
   ServerStats stats_;
   std::string run_id_;

@@ -160,7 +160,7 @@ std::string ClientLine(Conn& c, int64_t now) {
   std::ostringstream o;
   o << "id=" << c.id() << " addr=" << c.peer() << " laddr=" << c.local() << " fd=" << c.fd() << " name=" << c.name
     << " age=" << (now - c.created_ms) / 1000 << " idle=" << (now - c.last_active_ms) / 1000
-    << " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" << c.QueryBufferSize()
+    << " flags=" << (c.blocked() ? "b" : "N") << " db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" << c.QueryBufferSize()
     << " qbuf-free=" << (c.QueryBufferCapacity() - c.QueryBufferSize()) << " argv-mem=0 multi-mem=0 rbs="
     << c.QueryBufferCapacity() << " rbp=0 obl=0 oll=0 omem=" << c.OutputSize() << " tot-mem="
     << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << (c.last_command ? c.last_command->name : "NULL")
@@ -260,7 +260,9 @@ void Client(CmdCtx& ctx) {
                            "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <id> [<id> ...]]",
                            "    Return information about client connections.", "SETNAME <name>",
                            "    Assign the name <name> to the current connection.",
-                           "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.", "HELP",
+                           "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
+                           "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                           "    Unblock the specified blocked client.", "HELP",
                            "    Print this help."});
   }
   if (EqualsIgnoreCase(sub, "id")) {
@@ -326,6 +328,31 @@ void Client(CmdCtx& ctx) {
   if (EqualsIgnoreCase(sub, "kill")) {
     if (ctx.argc() < 3) return SubcommandArity(ctx, "CLIENT");
     return ClientKill(ctx);
+  }
+  if (EqualsIgnoreCase(sub, "unblock")) {
+    // CLIENT UNBLOCK id [TIMEOUT|ERROR]
+    if (ctx.argc() != 3 && ctx.argc() != 4) return SubcommandArity(ctx, "CLIENT");
+    int64_t id;
+    if (!ParseInt64(ctx.arg(2), &id)) return ctx.reply.Error(kErrNotInteger);
+    bool error = false;
+    if (ctx.argc() == 4) {
+      if (EqualsIgnoreCase(ctx.arg(3), "error"))
+        error = true;
+      else if (!EqualsIgnoreCase(ctx.arg(3), "timeout"))
+        return ctx.reply.Error("CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+    bool unblocked = false;
+    ctx.shard.RunHoldingAll([&] {
+      ForEachClient(ctx, [&](Conn& c) {
+        std::shared_ptr<BlockedClient> b = c.blocked();
+        if (c.id() != static_cast<uint64_t>(id) || !b || !b->Claim()) return;
+        unblocked = true;
+        // The client's own thread answers it, as if its time had run out.
+        std::string reply = error ? "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" : b->timeout_reply;
+        c.shard().Call([b, reply](Shard& sh) { sh.FinishBlocked(*b, reply); });
+      });
+    });
+    return ctx.reply.Int(unblocked ? 1 : 0);
   }
   if (EqualsIgnoreCase(sub, "no-evict") || EqualsIgnoreCase(sub, "no-touch")) {
     if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
@@ -467,7 +494,7 @@ void Info(CmdCtx& ctx) {
   ShardStats shard_total;
   DbStats db_total;
   uint64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0;
-  size_t max_in = 0, max_out = 0;
+  size_t max_in = 0, max_out = 0, blocked = 0;
   std::vector<std::string> per_shard;
   ctx.shard.RunHoldingAll([&] {
     for (uint32_t s = 0; s < ctx.server.shard_count(); ++s) {
@@ -490,6 +517,7 @@ void Info(CmdCtx& ctx) {
         ++ttl_n;
       }
       for (Conn* c : sh.conns()) {
+        blocked += c->blocked() != nullptr;
         max_in = std::max(max_in, c->QueryBufferCapacity());
         max_out = std::max(max_out, c->OutputSize());
       }
@@ -532,7 +560,7 @@ void Info(CmdCtx& ctx) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Clients\r\nconnected_clients:" << ctx.server.stats().connected_clients.load()
       << "\r\ncluster_connections:0\r\nmaxclients:" << cfg("maxclients") << "\r\nclient_recent_max_input_buffer:"
       << max_in << "\r\nclient_recent_max_output_buffer:" << max_out
-      << "\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n";
+      << "\r\nblocked_clients:" << blocked << "\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n";
   }
   if (want("memory")) {
     size_t used = AllocatedBytes(), rss = ResidentBytes();
@@ -789,6 +817,7 @@ void RegisterServerFamily(CommandTable& t) {
        Sub("client|list", -2, C | A, "Lists open connections.", "2.4.0"),
        Sub("client|kill", -3, C | A, "Terminates open connections.", "2.4.0"),
        Sub("client|no-evict", 3, C | A, "Sets the client eviction mode of the connection.", "7.0.0"),
+       Sub("client|unblock", -3, C | A, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0"),
        Sub("client|help", 2, C, "Returns helpful text about the different subcommands.", "5.0.0")});
   add("config", -2, C, Config_, "server", "A container for server configuration commands.", "2.0.0",
       {Sub("config|get", -3, C | A, "Returns the effective values of configuration parameters.", "2.0.0"),

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "blocking.h"
 #include "command.h"
 #include "conn.h"
 #include "server.h"
@@ -231,6 +232,10 @@ void Shard::FlushOutgoing() {
 }
 
 void Shard::AfterEvents() {
+  ServeBlocked();
+  for (size_t i = 0; i < resume_.size(); ++i)
+    if (!resume_[i]->closed()) resume_[i]->ProcessInput();
+  resume_.clear();
   FlushOutgoing();
   for (Conn* c : killed_) c->Close();
   killed_.clear();
@@ -372,12 +377,19 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
 void Shard::Execute(CmdCtx& ctx) {
   ctx.spec.handler(ctx);
   ++stats_.commands;
-  // WATCH: a write command may have changed its keys.
-  if ((ctx.spec.flags & kCmdWrite) && server_.watching() > 0) {
-    std::vector<size_t> keys;
-    CommandTable::KeyIndexes(ctx.spec, ctx.argv, &keys);
-    for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
-  }
+  TouchKeys(ctx);
+}
+
+void Shard::TouchKeys(CmdCtx& ctx) {
+  // A write command may have changed its keys: WATCHes and blocked clients
+  // care (when there are any). Blocking commands run on the client's thread
+  // outside any hold, and touch what they change themselves.
+  if (!(ctx.spec.flags & kCmdWrite) || (ctx.spec.flags & kCmdConnection) ||
+      server_.key_observers().load(std::memory_order_relaxed) == 0)
+    return;
+  std::vector<size_t> keys;
+  CommandTable::KeyIndexes(ctx.spec, ctx.argv, &keys);
+  for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
 }
 
 void Shard::RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
@@ -423,11 +435,86 @@ void Shard::ReleaseWatches(Conn& c) {
     });
   c.watched_keys.clear();
   c.watch_flag.reset();
-  server_.watching().fetch_sub(1, std::memory_order_relaxed);
+  server_.key_observers().fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Shard::BlockOn(std::shared_ptr<BlockedClient> b) {
+  server_.key_observers().fetch_add(1, std::memory_order_relaxed);
+  for (const std::string& key : b->keys) server_.ShardFor(key).db().Block(key, b);
+}
+
+void Shard::ServeBlocked() {
+  // Serving may push into other keys with clients of their own (BLMOVE).
+  for (std::vector<std::string> ready = db_.TakeReadyKeys(); !ready.empty(); ready = db_.TakeReadyKeys()) {
+    for (const std::string& key : ready) {
+      // First come, first served, while the key has something to give.
+      while (auto* waiters = db_.Waiters(key)) {
+        if (waiters->empty()) {
+          db_.DropWaiters(key);
+          break;
+        }
+        std::shared_ptr<BlockedClient> b = waiters->front();
+        if (b->claimed.load(std::memory_order_acquire)) {
+          waiters->pop_front();  // served by another shard, timed out or gone
+          continue;
+        }
+        Entry* e = db_.Find(key);
+        if (!e || e->type() != b->type) break;
+        if (!b->Claim()) continue;
+        waiters->pop_front();
+        std::vector<std::string_view> argv(b->args.begin(), b->args.end());
+        std::string out;
+        Reply reply(&out, b->resp);
+        CmdCtx ctx{argv, reply, server_, *this, nullptr, *b->spec};
+        b->serve(ctx, *b, key);
+        ++stats_.commands;
+        DeliverBlockedReply(*b, out);
+        ForgetBlocked(b);
+      }
+    }
+  }
+}
+
+void Shard::DeliverBlockedReply(BlockedClient& b, std::string_view reply) {
+  if (b.home != this) {
+    ReplyBatch*& out = out_reply_[b.home->index()];
+    if (!out) out = new ReplyBatch();
+    size_t start = out->data.size();
+    out->data.append(reply);
+    out->items.push_back({b.conn, b.seq, start, reply.size()});
+    return;
+  }
+  b.conn->ReleaseInflight();
+  if (!b.conn->closed())
+    b.conn->DeliverRemote(b.seq, reply);
+  else if (b.conn->inflight() == 0)
+    dead_.push_back(b.conn);
+}
+
+void Shard::ForgetBlocked(const std::shared_ptr<BlockedClient>& b) {
+  server_.key_observers().fetch_sub(1, std::memory_order_relaxed);
+  for (const std::string& key : b->keys) {
+    Shard& owner = server_.ShardFor(key);
+    if (&owner == this)
+      db_.Unblock(key, b.get());
+    else
+      owner.Call([key, b](Shard& sh) { sh.db().Unblock(key, b.get()); });
+  }
+}
+
+void Shard::FinishBlocked(BlockedClient& b, std::string_view reply) {
+  std::shared_ptr<BlockedClient> keep = b.conn->blocked();
+  DeliverBlockedReply(b, reply);
+  if (keep) ForgetBlocked(keep);
 }
 
 void Shard::ConnClosed(Conn* c) {
   ReleaseWatches(*c);
+  if (std::shared_ptr<BlockedClient> b = c->blocked(); b && b->Claim()) {
+    // No reply will come for its slot: release it here.
+    c->ReleaseInflight();
+    ForgetBlocked(b);
+  }
   conns_.erase(c);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
   if (c->inflight() == 0) dead_.push_back(c);

@@ -24,6 +24,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "blocking.h"
 #include "db.h"
 
 namespace ember {
@@ -78,6 +79,7 @@ class Shard {
   // Runs a command whose shards this thread owns or holds: the handler,
   // then WATCH bookkeeping for the keys a write command named.
   void Execute(CmdCtx& ctx);
+  void TouchKeys(CmdCtx& ctx);
   // The shards a command's keys live on.
   void KeyShards(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<uint32_t>* out);
 
@@ -88,6 +90,17 @@ class Shard {
   void ConnClosed(Conn* c);
   // A closing client's WATCHes, removed by their shards' own threads.
   void ReleaseWatches(Conn& c);
+
+  // Blocking commands. Registers b (claimed by no one yet) on its keys;
+  // the caller holds their shards.
+  void BlockOn(std::shared_ptr<BlockedClient> b);
+  // On b's home thread, after b was claimed without being served (timeout,
+  // CLIENT UNBLOCK, disconnection): sends it `reply` and drops its
+  // registrations.
+  void FinishBlocked(BlockedClient& b, std::string_view reply);
+  // ProcessInput for c after this loop iteration (its blocking command was
+  // answered while something else was running).
+  void ResumeLater(Conn* c) { resume_.push_back(c); }
   void MarkDirty(Conn* c) { dirty_.push_back(c); }
   // CLIENT KILL: closes c after this loop iteration. Called by the owning
   // thread or by a thread holding this shard.
@@ -112,6 +125,10 @@ class Shard {
   void DrainInbox();
   void AfterEvents();
   void FlushOutgoing();
+  // Serves clients blocked on keys of this shard that became ready.
+  void ServeBlocked();
+  void DeliverBlockedReply(BlockedClient& b, std::string_view reply);
+  void ForgetBlocked(const std::shared_ptr<BlockedClient>& b);
   void ExecuteBatch(ExecBatch& b);
   void DeliverReplies(ReplyBatch& b);
   void Park(HoldToken* token);
@@ -143,6 +160,7 @@ class Shard {
   std::vector<Conn*> dirty_;
   std::vector<Conn*> dead_;
   std::vector<Conn*> killed_;
+  std::vector<Conn*> resume_;
   std::thread thread_;
   std::atomic<bool> running_{false};
   bool shutting_down_ = false;

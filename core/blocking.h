@@ -1,0 +1,44 @@
+// A client blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP). It
+// is registered in the Db of every key's shard; the first shard to have an
+// element for it, its timeout, CLIENT UNBLOCK or its disconnection claims
+// it (one atomic exchange), so it is served exactly once and an element is
+// never taken for a client already served elsewhere.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ember {
+
+class Conn;
+class Shard;
+struct CmdCtx;
+struct CommandSpec;
+enum class ValueType : uint8_t;
+
+struct BlockedClient {
+  // Serves the client from key (which now holds a value of the right type):
+  // pops what the command asks for and writes its reply to ctx.reply.
+  // Returns false if there was nothing to take after all.
+  using ServeFn = bool (*)(CmdCtx& ctx, BlockedClient& b, std::string_view key);
+
+  std::atomic<bool> claimed{false};
+  Conn* conn = nullptr;   // owned by `home`'s thread
+  Shard* home = nullptr;
+  uint64_t seq = 0;       // the client's reply slot
+  int resp = 2;
+  std::vector<std::string> keys;
+  ValueType type;         // what the keys must hold to serve it
+  ServeFn serve = nullptr;
+  const CommandSpec* spec = nullptr;
+  std::vector<std::string> args;  // the command line, for serve
+  std::string timeout_reply;      // sent when the time runs out
+
+  bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
+};
+
+}  // namespace ember
