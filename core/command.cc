@@ -71,6 +71,7 @@ void RegisterAllCommands() {
   RegisterSetFamily(t);
   RegisterListFamily(t);
   RegisterMultiFamily(t);
+  RegisterPubSubFamily(t);
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {

@@ -44,6 +44,8 @@ enum CommandFlag : uint32_t {
   kCmdAllShards = 1 << 21,
   // Runs even inside MULTI instead of being queued (EXEC, DISCARD, ...).
   kCmdMultiControl = 1 << 22,
+  // Allowed to a RESP2 client in subscribed mode ((P|S)SUBSCRIBE, PING, ...).
+  kCmdSubscribedOk = 1 << 23,
 };
 
 struct CmdCtx;
@@ -145,6 +147,7 @@ void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterListFamily(CommandTable& t);
 void RegisterMultiFamily(CommandTable& t);
+void RegisterPubSubFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <array>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -40,7 +41,8 @@ const ParamSpec kOwnParams[] = {
      "A client whose unparsed input exceeds this is disconnected."},
     {"client-output-buffer-limit", nullptr, ParamType::kString, 0, 0, nullptr,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", false,
-     "Accepted; output buffer limits take effect once ember has pub/sub and replicas."},
+     "Output buffer limits per client class: <class> <hard> <soft> <soft seconds>; a client over the hard "
+     "limit, or over the soft one for that long, is disconnected (0: no limit). normal and pubsub apply."},
     {"loglevel", nullptr, ParamType::kEnum, 0, 0, "debug|verbose|notice|warning|nothing", "notice", false,
      "Log verbosity."},
     {"logfile", nullptr, ParamType::kString, 0, 0, nullptr, "", true, "Log file; empty logs to standard output."},
@@ -195,6 +197,58 @@ const Config::Param* Config::Find(std::string_view name) const { return const_ca
 
 bool Config::Known(std::string_view name) const { return Find(name) != nullptr; }
 
+namespace {
+// client-output-buffer-limit: "<class> <hard> <soft> <soft seconds>" ...,
+// merged into the current value (a class not named keeps its limits), with
+// Redis's error texts. The result lists normal, slave and pubsub.
+std::string MergeBufferLimits(std::string_view current, std::string_view value, std::string* out) {
+  std::vector<std::string> cur = SplitWords(current, ' '), upd = SplitWords(value, ' ');
+  if (upd.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+  std::map<std::string, std::array<int64_t, 3>> limits;
+  auto apply = [&](const std::vector<std::string>& words) -> std::string {
+    for (size_t i = 0; i + 3 < words.size(); i += 4) {
+      std::string cls = ToLower(words[i]);
+      if (cls == "replica") cls = "slave";
+      if (cls != "normal" && cls != "slave" && cls != "pubsub")
+        return "Invalid client class specified in buffer limit configuration.";
+      auto hard = ParseMemory(words[i + 1]), soft = ParseMemory(words[i + 2]);
+      int64_t secs;
+      if (!hard || !soft || !ParseInt64(words[i + 3], &secs) || secs < 0)
+        return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      limits[cls] = {*hard, *soft, secs};
+    }
+    return "";
+  };
+  apply(cur);
+  std::string err = apply(upd);
+  if (!err.empty()) return err;
+  out->clear();
+  for (const char* cls : {"normal", "slave", "pubsub"}) {
+    auto& l = limits[cls];
+    *out += (out->empty() ? "" : " ") + std::string(cls) + " " + std::to_string(l[0]) + " " + std::to_string(l[1]) +
+            " " + std::to_string(l[2]);
+  }
+  return "";
+}
+}  // namespace
+
+void Config::ApplyBufferLimits(const std::string& value) {
+  std::vector<std::string> w = SplitWords(value, ' ');
+  for (size_t i = 0; i + 3 < w.size(); i += 4) {
+    int64_t hard = ParseMemory(w[i + 1]).value_or(0), soft = ParseMemory(w[i + 2]).value_or(0), secs = 0;
+    ParseInt64(w[i + 3], &secs);
+    if (w[i] == "normal") {
+      live.normal_hard = hard;
+      live.normal_soft = soft;
+      live.normal_soft_seconds = secs;
+    } else if (w[i] == "pubsub") {
+      live.pubsub_hard = hard;
+      live.pubsub_soft = soft;
+      live.pubsub_soft_seconds = secs;
+    }
+  }
+}
+
 std::string Config::Normalize(const ParamSpec& spec, std::string_view value, std::string* out) const {
   switch (spec.type) {
     case ParamType::kBool: {
@@ -250,9 +304,12 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_s
     Param* p = Find(name);
     if (!p) return "unknown";
     if (p->spec->immutable && !at_startup) return "can't set immutable config";
-    std::string err = Normalize(*p->spec, value, &canonical);
+    std::string err = std::string_view(p->spec->name) == "client-output-buffer-limit"
+                          ? MergeBufferLimits(p->value, value, &canonical)
+                          : Normalize(*p->spec, value, &canonical);
     if (!err.empty()) return err;
     p->value = canonical;
+    if (std::string_view(p->spec->name) == "client-output-buffer-limit") ApplyBufferLimits(canonical);
     if (p->mirror) {
       int64_t v = 0;
       if (p->spec->type == ParamType::kMemory)

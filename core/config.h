@@ -54,6 +54,10 @@ class Config {
     std::atomic<int64_t> zset_max_listpack_entries{128};
     std::atomic<int64_t> zset_max_listpack_value{64};
     std::atomic<int64_t> list_max_listpack_size{-2};
+    // client-output-buffer-limit, for normal and pub/sub clients (bytes,
+    // bytes, seconds; 0 = no limit).
+    std::atomic<int64_t> normal_hard{0}, normal_soft{0}, normal_soft_seconds{0};
+    std::atomic<int64_t> pubsub_hard{32LL << 20}, pubsub_soft{8LL << 20}, pubsub_soft_seconds{60};
   };
 
   Config();
@@ -96,6 +100,7 @@ class Config {
   Param* Find(std::string_view name);
   const Param* Find(std::string_view name) const;
   std::string Normalize(const ParamSpec& spec, std::string_view value, std::string* out) const;
+  void ApplyBufferLimits(const std::string& value);
 
   mutable std::mutex mu_;
   std::map<std::string, Param, std::less<>> params_;

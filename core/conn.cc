@@ -60,6 +60,39 @@ void Conn::Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms) {
   evtimer_add(block_timer_, &tv);
 }
 
+void Conn::DeliverPush(std::string_view kind, std::string_view pattern, std::string_view channel,
+                       std::string_view payload) {
+  Reply reply(LocalReplyTarget(), resp);
+  reply.Push(pattern.empty() ? 3 : 4);
+  reply.Bulk(kind);
+  if (!pattern.empty()) reply.Bulk(pattern);
+  reply.Bulk(channel);
+  reply.Bulk(payload);
+  if (CheckOutputLimit()) MarkDirty();
+}
+
+bool Conn::CheckOutputLimit() {
+  Config::Live& live = shard_.server().config().live;
+  bool pubsub = subscriptions() > 0;
+  int64_t hard = (pubsub ? live.pubsub_hard : live.normal_hard).load(std::memory_order_relaxed);
+  int64_t soft = (pubsub ? live.pubsub_soft : live.normal_soft).load(std::memory_order_relaxed);
+  int64_t seconds = (pubsub ? live.pubsub_soft_seconds : live.normal_soft_seconds).load(std::memory_order_relaxed);
+  int64_t size = static_cast<int64_t>(OutputSize());
+  bool over = hard > 0 && size > hard;
+  if (soft > 0 && size > soft) {
+    int64_t now = NowMs();
+    if (over_soft_limit_since_ == 0) over_soft_limit_since_ = now;
+    over |= now - over_soft_limit_since_ >= seconds * 1000;
+  } else {
+    over_soft_limit_since_ = 0;
+  }
+  if (!over) return true;
+  spdlog::warn("closing client id={} addr={}: output buffer of {} bytes over client-output-buffer-limit ({})", id_,
+               peer_, size, pubsub ? "pubsub" : "normal");
+  Close();
+  return false;
+}
+
 void Conn::OnBlockTimeout() {
   if (!blocked_ || !blocked_->Claim()) return;  // served meanwhile: its reply is on the way
   std::shared_ptr<BlockedClient> b = blocked_;
@@ -180,7 +213,7 @@ bool Conn::Flush() {
           event_add(write_ev_, nullptr);
           write_armed_ = true;
         }
-        return true;
+        return CheckOutputLimit();
       }
       Close();
       return false;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,14 @@ class Conn {
   // Set while EXEC runs its commands: blocking commands then do not block.
   bool in_exec = false;
 
+  // Pub/sub: what this client is subscribed to.
+  std::set<std::string> channels, patterns, shard_channels;
+  size_t subscriptions() const { return channels.size() + patterns.size() + shard_channels.size(); }
+  // A published message: ["message", channel, payload], ["pmessage",
+  // pattern, channel, payload] or ["smessage", ...], in RESP3 a push.
+  void DeliverPush(std::string_view kind, std::string_view pattern, std::string_view channel,
+                   std::string_view payload);
+
   // Blocks the client until b is served (its reply comes to b->seq) or
   // timeout_ms passes (0: forever); it reads no further commands meanwhile.
   void Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms);
@@ -119,6 +128,8 @@ class Conn {
   void ProcessInput();
   void ProtocolError(const std::string& msg);
   void OnBlockTimeout();
+  // Disconnects a client over its class's client-output-buffer-limit.
+  bool CheckOutputLimit();
   void MarkDirty();
 
   struct Pending {
@@ -143,6 +154,7 @@ class Conn {
   int inflight_ = 0;
   std::shared_ptr<BlockedClient> blocked_;
   event* block_timer_ = nullptr;
+  int64_t over_soft_limit_since_ = 0;  // when the output first passed the soft limit
   friend class Shard;
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config.h"
+#include "pubsub.h"
 #include "shard.h"
 #include "slot.h"
 
@@ -47,6 +48,9 @@ class Server {
   const std::string& run_id() const { return run_id_; }
   int64_t start_ms() const { return start_ms_; }
   int port() const { return port_; }
+  // Subscriptions to channels and patterns, and to shard channels.
+  PubSubRegistry& pubsub() { return pubsub_; }
+  PubSubRegistry& shard_pubsub() { return shard_pubsub_; }
   // Clients with WATCHed keys or blocked on keys: while none, writes skip
   // that bookkeeping.
   std::atomic<int64_t>& key_observers() { return key_observers_; }
@@ -70,6 +74,8 @@ class Server {
   std::atomic<uint64_t> next_client_id_{1};
   std::atomic<bool> shutdown_requested_{false};
   std::atomic<int64_t> key_observers_{0};
+  PubSubRegistry pubsub_;
+  PubSubRegistry shard_pubsub_;
   uint32_t next_shard_ = 0;
   ServerStats stats_;
   std::string run_id_;

@@ -18,6 +18,7 @@
 #include "conn.h"
 #include "db.h"
 #include "server.h"
+#include "shard.h"
 #include "util.h"
 #include "version.h"
 
@@ -41,6 +42,12 @@ void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines) {
 
 void Ping(CmdCtx& ctx) {
   if (ctx.argc() > 2) return ctx.WrongArity();
+  // A RESP2 client in subscribed mode gets ["pong", message].
+  if (ctx.conn->resp == 2 && ctx.conn->subscriptions() > 0) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.argc() == 2 ? ctx.arg(1) : "");
+  }
   if (ctx.argc() == 2) return ctx.reply.Bulk(ctx.arg(1));
   ctx.reply.Simple("PONG");
 }
@@ -61,6 +68,7 @@ void Select(CmdCtx& ctx) {
 
 void Reset(CmdCtx& ctx) {
   ResetTransaction(ctx);
+  ctx.shard.UnsubscribeAll(*ctx.conn);
   ctx.conn->resp = 2;
   ctx.conn->name.clear();
   ctx.reply.set_resp(2);
@@ -795,11 +803,11 @@ void RegisterServerFamily(CommandTable& t) {
     spec.subcommands = std::move(subs);
     t.Add(std::move(spec));
   };
-  add("ping", -1, C | F | kCmdStale, Ping, "connection", "Returns the server's liveliness response.", "1.0.0");
+  add("ping", -1, C | F | kCmdStale | kCmdSubscribedOk, Ping, "connection", "Returns the server's liveliness response.", "1.0.0");
   add("echo", 2, C | F, Echo, "connection", "Returns the given string.", "1.0.0");
-  add("quit", -1, C | F | kCmdNoAuth | kCmdAllowBusy | kCmdMultiControl, Quit, "connection", "Closes the connection.", "1.0.0");
+  add("quit", -1, C | F | kCmdNoAuth | kCmdAllowBusy | kCmdMultiControl | kCmdSubscribedOk, Quit, "connection", "Closes the connection.", "1.0.0");
   add("select", 2, C | F | kCmdLoading | kCmdStale, Select, "connection", "Changes the selected database.", "1.0.0");
-  add("reset", 1, C | F | kCmdNoAuth | kCmdMultiControl, Reset, "connection", "Resets the connection.", "6.2.0");
+  add("reset", 1, C | F | kCmdNoAuth | kCmdMultiControl | kCmdSubscribedOk, Reset, "connection", "Resets the connection.", "6.2.0");
   add("hello", -1, C | F | kCmdNoAuth, Hello, "connection", "Handshakes with the Redis server.", "6.0.0");
   add("time", 1, C | F | kCmdLoading | kCmdStale, Time, "server", "Returns the server time.", "2.6.0");
   add("flushdb", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from the current database.", "1.0.0");

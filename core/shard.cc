@@ -10,6 +10,7 @@
 #include "blocking.h"
 #include "command.h"
 #include "conn.h"
+#include "pubsub.h"
 #include "server.h"
 #include "util.h"
 
@@ -62,6 +63,16 @@ struct Shard::NewConnMsg : Message {
   std::string peer, local;
 };
 
+// Published messages for subscribers on this shard.
+struct Shard::PushBatch : Message {
+  PushBatch() : Message(Kind::kPushes) {}
+  struct Push {
+    uint64_t conn_id;
+    std::string kind, pattern, channel, payload;
+  };
+  std::vector<Push> pushes;
+};
+
 struct Shard::CallMsg : Message {
   explicit CallMsg(std::function<void(Shard&)> f) : Message(Kind::kCall), fn(std::move(f)) {}
   std::function<void(Shard&)> fn;
@@ -85,6 +96,7 @@ Shard::~Shard() {
   while (inbox_.try_dequeue(m)) delete m;
   for (ExecBatch* b : out_exec_) delete b;
   for (ReplyBatch* b : out_reply_) delete b;
+  for (PushBatch* b : out_push_) delete b;
   event_free(cron_ev_);
   event_free(wake_ev_);
   close(wake_fd_);
@@ -95,6 +107,7 @@ void Shard::Start() {
   uint32_t n = server_.shard_count();
   out_exec_.assign(n, nullptr);
   out_reply_.assign(n, nullptr);
+  out_push_.assign(n, nullptr);
   for (uint32_t i = 0; i < n; ++i)
     tokens_.push_back(std::make_unique<moodycamel::ProducerToken>(server_.shard(i).inbox_));
   int64_t hz = server_.config().live.hz.load();
@@ -181,6 +194,12 @@ void Shard::DrainInbox() {
         case Message::Kind::kCall:
           static_cast<CallMsg*>(m)->fn(*this);
           break;
+        case Message::Kind::kPushes:
+          for (const PushBatch::Push& p : static_cast<PushBatch*>(m)->pushes) {
+            auto it = by_id_.find(p.conn_id);
+            if (it != by_id_.end()) it->second->DeliverPush(p.kind, p.pattern, p.channel, p.payload);
+          }
+          break;
       }
       delete m;
     }
@@ -227,6 +246,10 @@ void Shard::FlushOutgoing() {
     if (out_reply_[i]) {
       Send(i, out_reply_[i]);
       out_reply_[i] = nullptr;
+    }
+    if (out_push_[i]) {
+      Send(i, out_push_[i]);
+      out_push_[i] = nullptr;
     }
   }
 }
@@ -324,6 +347,12 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     return;
   }
   conn.last_command = &CommandTable::Resolve(*spec, argv);
+  if (conn.resp == 2 && conn.subscriptions() > 0 && !(spec->flags & kCmdSubscribedOk)) {
+    Reply(conn.LocalReplyTarget(), conn.resp)
+        .Error("Can't execute '" + spec->name +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+    return;
+  }
   if (conn.multi.active && !(spec->flags & kCmdMultiControl)) {
     conn.multi.queued.emplace_back(argv.begin(), argv.end());
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
@@ -424,6 +453,7 @@ void Shard::AddConn(int fd, std::string peer, std::string local) {
   }
   Conn* c = new Conn(*this, fd, server_.NextClientId(), std::move(peer), std::move(local));
   conns_.insert(c);
+  by_id_[c->id()] = c;
   c->Start();
 }
 
@@ -508,7 +538,42 @@ void Shard::FinishBlocked(BlockedClient& b, std::string_view reply) {
   if (keep) ForgetBlocked(keep);
 }
 
+int64_t Shard::Publish(PubSubRegistry& registry, std::string_view kind, std::string_view channel,
+                       std::string_view payload) {
+  int64_t receivers = 0;
+  std::vector<std::pair<uint64_t, std::string>> local;
+  registry.ForEachReceiver(channel, [&](const Subscriber& s, std::string_view pattern) {
+    ++receivers;
+    std::string_view k = pattern.empty() ? kind : std::string_view("pmessage");
+    if (s.shard == index_) {
+      local.emplace_back(s.conn_id, std::string(pattern));
+      return;
+    }
+    PushBatch*& b = out_push_[s.shard];
+    if (!b) b = new PushBatch();
+    b->pushes.push_back({s.conn_id, std::string(k), std::string(pattern), std::string(channel), std::string(payload)});
+  });
+  // Delivered after the registry's lock is released: a client over its
+  // output limit is closed, which unsubscribes it.
+  for (auto& [id, pattern] : local) {
+    auto it = by_id_.find(id);
+    if (it != by_id_.end()) it->second->DeliverPush(pattern.empty() ? kind : "pmessage", pattern, channel, payload);
+  }
+  return receivers;
+}
+
+void Shard::UnsubscribeAll(Conn& c) {
+  for (const std::string& ch : c.channels) server_.pubsub().Unsubscribe(ch, c.id());
+  for (const std::string& pat : c.patterns) server_.pubsub().PUnsubscribe(pat, c.id());
+  for (const std::string& ch : c.shard_channels) server_.shard_pubsub().Unsubscribe(ch, c.id());
+  c.channels.clear();
+  c.patterns.clear();
+  c.shard_channels.clear();
+}
+
 void Shard::ConnClosed(Conn* c) {
+  by_id_.erase(c->id());
+  UnsubscribeAll(*c);
   ReleaseWatches(*c);
   if (std::shared_ptr<BlockedClient> b = c->blocked(); b && b->Claim()) {
     // No reply will come for its slot: release it here.

@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -30,12 +31,13 @@
 namespace ember {
 
 class Conn;
+class PubSubRegistry;
 class Server;
 struct CmdCtx;
 struct CommandSpec;
 
 struct Message {
-  enum class Kind { kExec, kReplies, kHold, kNewConn, kCall };
+  enum class Kind { kExec, kReplies, kHold, kNewConn, kCall, kPushes };
   explicit Message(Kind k) : kind(k) {}
   virtual ~Message() = default;
   Kind kind;
@@ -98,6 +100,13 @@ class Shard {
   // CLIENT UNBLOCK, disconnection): sends it `reply` and drops its
   // registrations.
   void FinishBlocked(BlockedClient& b, std::string_view reply);
+  // PUBLISH / SPUBLISH: hands the message to every matching subscriber
+  // (on this thread now, on others by message); returns how many.
+  int64_t Publish(PubSubRegistry& registry, std::string_view kind, std::string_view channel,
+                  std::string_view payload);
+  // Drops all of c's subscriptions (UNSUBSCRIBE ..., RESET, close).
+  void UnsubscribeAll(Conn& c);
+
   // ProcessInput for c after this loop iteration (its blocking command was
   // answered while something else was running).
   void ResumeLater(Conn* c) { resume_.push_back(c); }
@@ -118,6 +127,7 @@ class Shard {
   struct HoldMsg;
   struct NewConnMsg;
   struct CallMsg;
+  struct PushBatch;
 
   void Loop();
   void Send(uint32_t dest, Message* m);
@@ -156,6 +166,8 @@ class Shard {
   std::vector<std::unique_ptr<moodycamel::ProducerToken>> tokens_;  // one per destination inbox
   std::vector<ExecBatch*> out_exec_;
   std::vector<ReplyBatch*> out_reply_;
+  std::vector<PushBatch*> out_push_;
+  std::unordered_map<uint64_t, Conn*> by_id_;  // this shard's clients
   std::unordered_set<Conn*> conns_;
   std::vector<Conn*> dirty_;
   std::vector<Conn*> dead_;
