@@ -381,7 +381,9 @@ std::string Config::LoadFile(const std::string& path) {
       },
       &state);
   if (rc < 0) return "cannot open config file '" + path + "'";
-  if (rc > 0) return "config file '" + path + "' line " + std::to_string(rc) + ": " + state.error;
+  if (rc > 0)
+    return "config file '" + path + "' line " + std::to_string(rc) + ": " +
+           (state.error.empty() ? "not a 'name = value' line, or longer than 200 bytes" : state.error);
   config_file_ = path;
   return "";
 }
@@ -454,10 +456,19 @@ std::string Config::Template() const {
        "# Precedence: built-in defaults < this file < EMBER_<NAME> environment variables\n"
        "# (EMBER_MAXMEMORY_POLICY=allkeys-lru) < command-line flags (--maxmemory-policy allkeys-lru).\n\n";
   for (const ParamSpec* s : Specs()) {
-    o << "# " << s->doc;
-    if (s->type == ParamType::kEnum) o << " One of: " << s->enum_values << '.';
-    if (s->immutable) o << " Start-up only.";
-    o << '\n' << s->name << " = " << QuoteForFile(s->default_value) << "\n\n";
+    std::string doc = s->doc;
+    if (s->type == ParamType::kEnum) doc += std::string(" One of: ") + s->enum_values + '.';
+    if (s->immutable) doc += " Start-up only.";
+    // Comment lines wrapped well under inih's 200-byte line limit.
+    std::string line = "#";
+    for (const std::string& word : SplitWords(doc, ' ')) {
+      if (line.size() + 1 + word.size() > 78) {
+        o << line << '\n';
+        line = "#";
+      }
+      line += ' ' + word;
+    }
+    o << line << '\n' << s->name << " = " << QuoteForFile(s->default_value) << "\n\n";
   }
   return o.str();
 }
