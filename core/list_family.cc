@@ -369,16 +369,11 @@ bool ParseWhere(std::string_view s, bool* left) {
   return false;
 }
 
-// Pops from src (at its `from_left` end) and pushes onto dst; src and dst
-// may be on different shards (the dispatcher holds both) or the same key.
-void MoveGeneric(CmdCtx& ctx, bool from_left, bool to_left) {
-  std::string_view src = ctx.arg(1), dst = ctx.arg(2);
-  // Redis: a missing source answers nil before the destination's type is
-  // looked at.
-  Entry *from, *to;
-  if (!LookupTyped(ctx, src, ValueType::kList, &from)) return;
-  if (!from) return ctx.reply.Null();
-  if (!LookupTyped(ctx, dst, ValueType::kList, &to)) return;
+// Pops from the list at src (the entry `from`, not empty) and pushes the
+// item onto the list at dst (type already checked); src and dst may be the
+// same key, or on two shards this thread holds. Returns the item.
+std::string MoveItem(CmdCtx& ctx, std::string_view src, Entry* from, std::string_view dst, bool from_left,
+                     bool to_left) {
   ListEditor out(ctx, src, from);
   std::string item = out.Pop(from_left);
   if (src == dst) {
@@ -390,7 +385,20 @@ void MoveGeneric(CmdCtx& ctx, bool from_left, bool to_left) {
     in.Push(to_left, item);
     in.Commit();
   }
-  ctx.reply.Bulk(item);
+  return item;
+}
+
+// LMOVE / RPOPLPUSH: src and dst may be on different shards (the
+// dispatcher holds both) or the same key.
+void MoveGeneric(CmdCtx& ctx, bool from_left, bool to_left) {
+  std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  // Redis: a missing source answers nil before the destination's type is
+  // looked at.
+  Entry *from, *to;
+  if (!LookupTyped(ctx, src, ValueType::kList, &from)) return;
+  if (!from) return ctx.reply.Null();
+  if (!LookupTyped(ctx, dst, ValueType::kList, &to)) return;
+  ctx.reply.Bulk(MoveItem(ctx, src, from, dst, from_left, to_left));
 }
 
 void LMove(CmdCtx& ctx) {
@@ -545,18 +553,7 @@ bool ServeBMove(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
   ctx.shard.RunHolding(shards, [&] {
     Entry* to;
     if (!LookupTyped(ctx, dst, ValueType::kList, &to)) return;
-    ListEditor out(ctx, key, ctx.db(key).Find(key));
-    std::string item = out.Pop(from_left);
-    if (key == dst) {
-      out.Push(to_left, item);
-      out.Commit();
-    } else {
-      out.Commit();
-      ListEditor in(ctx, dst, ctx.db(dst).Find(dst));
-      in.Push(to_left, item);
-      in.Commit();
-    }
-    ctx.reply.Bulk(item);
+    ctx.reply.Bulk(MoveItem(ctx, key, ctx.db(key).Find(key), dst, from_left, to_left));
   });
   return true;
 }
