@@ -41,4 +41,15 @@ struct BlockedClient {
   bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
 };
 
+// A blocking command's timeout argument (seconds, a double; 0 = forever)
+// in ms, with Redis's errors (replied, and false returned, when bad).
+bool ParseBlockTimeout(CmdCtx& ctx, std::string_view arg, int64_t* ms);
+
+// Runs a blocking command on its client's thread: holding its keys'
+// shards, serves it at once from the first key holding a `type` value;
+// otherwise, unless inside EXEC, blocks the client on all the keys. The
+// reply on timeout is a null array, or a null bulk.
+void BlockOrServe(CmdCtx& ctx, std::vector<std::string_view> keys, ValueType type, int64_t timeout_ms,
+                  BlockedClient::ServeFn serve, bool null_array);
+
 }  // namespace ember

@@ -6,12 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <cmath>
-#include <memory>
-
 #include "blocking.h"
 #include "command.h"
-#include "conn.h"
 #include "shard.h"
 #include "db.h"
 #include "list_object.h"
@@ -464,63 +460,6 @@ void LMPop(CmdCtx& ctx) {
 
 // ---- Blocking variants ----
 
-// A blocking command's timeout in seconds (a double; 0 = forever) as ms,
-// with Redis's errors.
-bool ParseBlockTimeout(CmdCtx& ctx, std::string_view arg, int64_t* ms) {
-  long double seconds;
-  if (!ParseLongDouble(arg, &seconds)) {
-    ctx.reply.Error("timeout is not a float or out of range");
-    return false;
-  }
-  long double v = std::ceil(seconds * 1000.0L);
-  if (v > static_cast<long double>(INT64_MAX) / 2) {
-    ctx.reply.Error("timeout is out of range");
-    return false;
-  }
-  if (v < 0) {
-    ctx.reply.Error("timeout is negative");
-    return false;
-  }
-  *ms = static_cast<int64_t>(v);
-  return true;
-}
-
-// Runs a blocking command on its client's thread: holding its keys'
-// shards, serve it at once from the first key with an element; else (and
-// not inside EXEC) block the client on all of them.
-void BlockOrServe(CmdCtx& ctx, std::vector<std::string_view> keys, int64_t timeout_ms, BlockedClient::ServeFn serve,
-                  bool null_array) {
-  Conn& conn = *ctx.conn;
-  std::vector<uint32_t> shards;
-  ctx.shard.KeyShards(ctx.spec, ctx.argv, &shards);
-  ctx.shard.RunHolding(shards, [&] {
-    for (std::string_view key : keys) {
-      Entry* e;
-      if (!LookupTyped(ctx, key, ValueType::kList, &e)) return;
-      if (!e) continue;
-      BlockedClient now;
-      now.args.assign(ctx.argv.begin(), ctx.argv.end());
-      serve(ctx, now, key);
-      return;
-    }
-    if (conn.in_exec) return null_array ? ctx.reply.NullArray() : ctx.reply.Null();
-    auto b = std::make_shared<BlockedClient>();
-    b->conn = &conn;
-    b->home = &ctx.shard;
-    b->seq = conn.ReserveRemoteSlot();
-    b->resp = conn.resp;
-    b->keys.assign(keys.begin(), keys.end());
-    b->type = ValueType::kList;
-    b->serve = serve;
-    b->spec = &ctx.spec;
-    b->args.assign(ctx.argv.begin(), ctx.argv.end());
-    Reply timeout_reply(&b->timeout_reply, conn.resp);
-    null_array ? timeout_reply.NullArray() : timeout_reply.Null();
-    ctx.shard.BlockOn(b);
-    conn.Block(std::move(b), timeout_ms);
-  });
-}
-
 // Serving BLPOP/BRPOP: [key, element].
 bool ServeBPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
   bool left = EqualsIgnoreCase(b.args[0], "blpop");
@@ -536,7 +475,7 @@ bool ServeBPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
 void BPop(CmdCtx& ctx) {
   int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout)) return;
-  BlockOrServe(ctx, {ctx.argv.begin() + 1, ctx.argv.end() - 1}, timeout, ServeBPop, true);
+  BlockOrServe(ctx, {ctx.argv.begin() + 1, ctx.argv.end() - 1}, ValueType::kList, timeout, ServeBPop, true);
 }
 
 // Serving BLMOVE src dst from to / BRPOPLPUSH src dst: the element. The
@@ -563,13 +502,13 @@ void BLMove(CmdCtx& ctx) {
   if (!ParseWhere(ctx.arg(3), &from_left) || !ParseWhere(ctx.arg(4), &to_left)) return ctx.reply.Error(kErrSyntax);
   int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.arg(5), &timeout)) return;
-  BlockOrServe(ctx, {ctx.arg(1)}, timeout, ServeBMove, false);
+  BlockOrServe(ctx, {ctx.arg(1)}, ValueType::kList, timeout, ServeBMove, false);
 }
 
 void BRPopLPush(CmdCtx& ctx) {
   int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.arg(3), &timeout)) return;
-  BlockOrServe(ctx, {ctx.arg(1)}, timeout, ServeBMove, false);
+  BlockOrServe(ctx, {ctx.arg(1)}, ValueType::kList, timeout, ServeBMove, false);
 }
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
@@ -595,8 +534,8 @@ void BLMPop(CmdCtx& ctx) {
   bool left;
   int64_t count;
   if (!ParseMPopTail(ctx, where, &left, &count)) return;
-  BlockOrServe(ctx, {ctx.argv.begin() + 3, ctx.argv.begin() + static_cast<ptrdiff_t>(where)}, timeout, ServeBLMPop,
-               true);
+  BlockOrServe(ctx, {ctx.argv.begin() + 3, ctx.argv.begin() + static_cast<ptrdiff_t>(where)}, ValueType::kList, timeout,
+               ServeBLMPop, true);
 }
 
 }  // namespace
