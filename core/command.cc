@@ -72,6 +72,7 @@ void RegisterAllCommands() {
   RegisterListFamily(t);
   RegisterMultiFamily(t);
   RegisterPubSubFamily(t);
+  RegisterZSetFamily(t);
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {

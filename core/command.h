@@ -148,6 +148,7 @@ void RegisterSetFamily(CommandTable& t);
 void RegisterListFamily(CommandTable& t);
 void RegisterMultiFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
+void RegisterZSetFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

@@ -170,13 +170,21 @@ class SetEditor {
       members_ = SetView(e_).Members();
   }
   bool Add(std::string_view m) {
-    if (object_) return changed_ |= object_->Set(m, "");
+    if (object_) {
+      bool added = object_->Set(m, "");
+      changed_ |= added;
+      return added;
+    }
     if (std::find(members_.begin(), members_.end(), m) != members_.end()) return false;
     members_.emplace_back(m);
     return changed_ = true;
   }
   bool Remove(std::string_view m) {
-    if (object_) return changed_ |= object_->Remove(m);
+    if (object_) {
+      bool removed = object_->Remove(m);
+      changed_ |= removed;
+      return removed;
+    }
     auto it = std::find(members_.begin(), members_.end(), m);
     if (it == members_.end()) return false;
     members_.erase(it);

@@ -480,6 +480,13 @@ class TestSetScanEncodingKeys(SetCase):
 
     SMALL = b"listpack" if harness.is_ember() else b"hashtable"  # see test_smove_encodings
 
+    def test_sadd_srem_counts_on_a_large_set(self):
+        # a set past the packed limits counts only members it really added/removed
+        self.sadd("big", *["m%d" % i for i in range(300)])
+        self.assertEqual(self.cmd("SADD", "big", "m1", "new1", "m2", "new2"), 2)
+        self.assertEqual(self.cmd("SREM", "big", "m1", "nope", "new2"), 2)
+        self.assertEqual(self.cmd("SCARD", "big"), 300)
+
     def test_encoding_intset(self):
         self.sadd("i", "1", "2", "-3")
         self.assertEqual(self.cmd("OBJECT", "ENCODING", "i"), b"intset")
