@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "blocking.h"
 #include "command.h"
 #include "db.h"
 #include "dict_object.h"
@@ -885,6 +886,48 @@ void ZPopGeneric(CmdCtx& ctx, bool max) {
 void ZPopMin(CmdCtx& ctx) { ZPopGeneric(ctx, false); }
 void ZPopMax(CmdCtx& ctx) { ZPopGeneric(ctx, true); }
 
+// The part of ZMPOP/BZMPOP after the keys: MIN|MAX [COUNT count].
+bool ParseZMPopTail(CmdCtx& ctx, size_t where, bool* max, int64_t* count) {
+  if (EqualsIgnoreCase(ctx.arg(where), "min")) {
+    *max = false;
+  } else if (EqualsIgnoreCase(ctx.arg(where), "max")) {
+    *max = true;
+  } else {
+    ctx.reply.Error(kErrSyntax);
+    return false;
+  }
+  *count = -1;
+  for (size_t j = where + 1; j < ctx.argc(); ++j) {
+    if (*count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
+      if (!ParseInt64(ctx.arg(++j), count) || *count < 1) {
+        ctx.reply.Error("count should be greater than 0");
+        return false;
+      }
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  if (*count == -1) *count = 1;
+  return true;
+}
+
+// Pops up to count members from the sorted set at key (entry e) and replies
+// [key, [[member, score], ...]] as ZMPOP and BZMPOP do.
+void PopManyAndReply(CmdCtx& ctx, std::string_view key, Entry* e, bool max, int64_t count) {
+  ZSetEditor z(ctx, key, e);
+  std::vector<ZItem> popped = z.Pop(max, static_cast<size_t>(count));
+  z.Commit();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(key);
+  ctx.reply.Array(popped.size());
+  for (const ZItem& it : popped) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(it.member);
+    ctx.reply.Double(it.score);
+  }
+}
+
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 void ZMPop(CmdCtx& ctx) {
   int64_t numkeys;
@@ -892,40 +935,64 @@ void ZMPop(CmdCtx& ctx) {
   if (numkeys >= static_cast<int64_t>(ctx.argc()) - 2) return ctx.reply.Error(kErrSyntax);
   size_t where = 2 + static_cast<size_t>(numkeys);
   bool max;
-  if (EqualsIgnoreCase(ctx.arg(where), "min"))
-    max = false;
-  else if (EqualsIgnoreCase(ctx.arg(where), "max"))
-    max = true;
-  else
-    return ctx.reply.Error(kErrSyntax);
-  int64_t count = -1;
-  for (size_t j = where + 1; j < ctx.argc(); ++j) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(++j), &count) || count < 1) return ctx.reply.Error("count should be greater than 0");
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
-  }
-  if (count == -1) count = 1;
+  int64_t count;
+  if (!ParseZMPopTail(ctx, where, &max, &count)) return;
   for (size_t k = 2; k < where; ++k) {
-    std::string_view key = ctx.arg(k);
     Entry* e;
-    if (!LookupTyped(ctx, key, ValueType::kZSet, &e)) return;
-    if (!e) continue;
-    ZSetEditor z(ctx, key, e);
-    std::vector<ZItem> popped = z.Pop(max, static_cast<size_t>(count));
-    z.Commit();
-    ctx.reply.Array(2);
-    ctx.reply.Bulk(key);
-    ctx.reply.Array(popped.size());
-    for (const ZItem& it : popped) {
-      ctx.reply.Array(2);
-      ctx.reply.Bulk(it.member);
-      ctx.reply.Double(it.score);
-    }
-    return;
+    if (!LookupTyped(ctx, ctx.arg(k), ValueType::kZSet, &e)) return;
+    if (e) return PopManyAndReply(ctx, ctx.arg(k), e, max, count);
   }
   ctx.reply.NullArray();
+}
+
+// ---- Blocking variants (see blocking.h) ----
+
+// Serving BZPOPMIN/BZPOPMAX: [key, member, score].
+bool ServeBZPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
+  bool max = EqualsIgnoreCase(b.args[0], "bzpopmax");
+  Db& db = ctx.db(key);
+  ZSetEditor z(ctx, key, db.Find(key));
+  std::vector<ZItem> popped = z.Pop(max, 1);
+  z.Commit();
+  db.Touch(key);
+  ctx.reply.Array(3);
+  ctx.reply.Bulk(key);
+  ctx.reply.Bulk(popped[0].member);
+  ctx.reply.Double(popped[0].score);
+  return true;
+}
+
+void BZPop(CmdCtx& ctx) {
+  int64_t timeout;
+  if (!ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout)) return;
+  BlockOrServe(ctx, {ctx.argv.begin() + 1, ctx.argv.end() - 1}, ValueType::kZSet, timeout, ServeBZPop, true);
+}
+
+// Serving BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
+bool ServeBZMPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
+  int64_t numkeys = 0;
+  ParseInt64(b.args[2], &numkeys);
+  size_t where = 3 + static_cast<size_t>(numkeys);
+  bool max = EqualsIgnoreCase(b.args[where], "max");
+  int64_t count = 1;
+  if (where + 2 < b.args.size()) ParseInt64(b.args[where + 2], &count);
+  PopManyAndReply(ctx, key, ctx.db(key).Find(key), max, count);
+  ctx.db(key).Touch(key);
+  return true;
+}
+
+void BZMPop(CmdCtx& ctx) {
+  int64_t timeout;
+  if (!ParseBlockTimeout(ctx, ctx.arg(1), &timeout)) return;
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(2), &numkeys) || numkeys < 1) return ctx.reply.Error("numkeys should be greater than 0");
+  if (numkeys >= static_cast<int64_t>(ctx.argc()) - 3) return ctx.reply.Error(kErrSyntax);
+  size_t where = 3 + static_cast<size_t>(numkeys);
+  bool max;
+  int64_t count;
+  if (!ParseZMPopTail(ctx, where, &max, &count)) return;
+  BlockOrServe(ctx, {ctx.argv.begin() + 3, ctx.argv.begin() + static_cast<ptrdiff_t>(where)}, ValueType::kZSet, timeout,
+               ServeBZMPop, true);
 }
 
 // ZRANDMEMBER key [count [WITHSCORES]]
@@ -1300,6 +1367,11 @@ void RegisterZSetFamily(CommandTable& t) {
   add("zpopmax", -2, kCmdWrite | F, 1, 1, ZPopMax,
       "Remove and return members with the highest scores in a sorted set", "5.0.0");
   add("zmpop", -4, kCmdWrite, 0, 0, ZMPop, "Remove and return members with scores in a sorted set", "7.0.0", 1);
+  // Blocking: they run on the client's thread (kCmdConnection) to block it.
+  constexpr uint32_t B = kCmdWrite | kCmdBlocking | kCmdConnection;
+  add("bzpopmin", -3, B | kCmdFast, 1, -2, BZPop, "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0");
+  add("bzpopmax", -3, B | kCmdFast, 1, -2, BZPop, "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.", "5.0.0");
+  add("bzmpop", -5, B, 0, 0, BZMPop, "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise.", "7.0.0", 2);
   add("zrandmember", -2, R, 1, 1, ZRandMember, "Get one or multiple random elements from a sorted set", "6.2.0");
   add("zremrangebyrank", 4, kCmdWrite, 1, 1, ZRemRangeByRank,
       "Remove all members in a sorted set within the given indexes", "2.0.0");

@@ -92,6 +92,31 @@ class TestBlockingPops(ServerTestCase):
         self.assertEqual(c.execute("BLMPOP", "5", "2", "m1", "m2", "RIGHT", "COUNT", "2"), [b"m2", [b"c", b"b"]])
         t.join()
 
+    def test_bzpopmin_bzpopmax(self):
+        self.cmd("ZADD", "z", "1", "a", "2", "b")
+        self.assertEqual(self.cmd("BZPOPMIN", "none", "z", "0"), [b"z", b"a", b"1"])
+        self.assertEqual(self.cmd("BZPOPMAX", "z", "0"), [b"z", b"b", b"2"])
+        c = self.server.raw()
+        t = later(0.2, self.cmd, "ZADD", "z2", "5", "m")
+        self.assertEqual(c.execute("BZPOPMAX", "z1", "z2", "5"), [b"z2", b"m", b"5"])
+        t.join()
+        self.assertIsNone(c.execute("BZPOPMIN", "nothing", "0.1"))
+        self.cmd("SET", "s", "v")
+        self.assertCmdError("WRONGTYPE Operation against a key holding the wrong kind of value", "BZPOPMIN", "s", "0")
+
+    def test_bzmpop(self):
+        c = self.server.raw()
+        t = later(0.2, self.cmd, "ZADD", "bz", "1", "a", "2", "b", "3", "c")
+        self.assertEqual(c.execute("BZMPOP", "5", "2", "none", "bz", "MAX", "COUNT", "2"),
+                         [b"bz", [[b"c", b"3"], [b"b", b"2"]]])
+        t.join()
+        self.assertIsNone(c.execute("BZMPOP", "0.1", "1", "nothing", "MIN"))
+
+    def test_resp3_bzpopmin_score_is_double(self):
+        c = self.server.raw(protocol=3)
+        self.cmd("ZADD", "z3", "1.5", "a")
+        self.assertEqual(c.execute("BZPOPMIN", "z3", "0"), [b"z3", b"a", 1.5])
+
     def test_inside_multi_does_not_block(self):
         c = self.server.raw()
         c.execute("MULTI")
