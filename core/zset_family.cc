@@ -21,6 +21,7 @@
 #include "db.h"
 #include "dict_object.h"
 #include "pack.h"
+#include "set_view.h"
 #include "server.h"
 #include "util.h"
 #include "zset_object.h"
@@ -1113,13 +1114,6 @@ void ZScan(CmdCtx& ctx) {
 // Set algebra: ZUNION, ZINTER, ZDIFF, their STORE forms, ZINTERCARD. Plain
 // sets are accepted as inputs, every member scoring 1.
 
-size_t IntSetLen(const Entry* e) { return e->raw_value().size() / 8; }
-int64_t IntSetAt(const Entry* e, size_t i) {
-  int64_t v;
-  memcpy(&v, e->raw_value().data() + i * 8, 8);
-  return v;
-}
-
 // One input: a sorted set, a plain set, or a missing key.
 struct ZSource {
   Entry* e = nullptr;
@@ -1128,43 +1122,13 @@ struct ZSource {
   bool is_zset() const { return e->type() == ValueType::kZSet; }
   size_t Len() const {
     if (!e) return 0;
-    if (is_zset()) return ZSetView(e).Len();
-    switch (e->encoding()) {
-      case Encoding::kIntSet: return IntSetLen(e);
-      case Encoding::kObject: return static_cast<DictObject*>(e->object())->size();
-      default: {
-        size_t n = 0;
-        for (PackReader r(e->raw_value()); !r.Done(); r.Next()) ++n;
-        return n;
-      }
-    }
+    return is_zset() ? ZSetView(e).Len() : SetView(e).Size();
   }
   bool Find(std::string_view member, double* score) const {
     if (!e) return false;
     if (is_zset()) return ZSetView(e).Score(member, score);
     *score = 1;
-    switch (e->encoding()) {
-      case Encoding::kIntSet: {
-        int64_t v;
-        if (!ParseInt64(member, &v)) return false;
-        size_t lo = 0, hi = IntSetLen(e);
-        while (lo < hi) {
-          size_t mid = (lo + hi) / 2;
-          int64_t m = IntSetAt(e, mid);
-          if (m == v) return true;
-          if (m < v)
-            lo = mid + 1;
-          else
-            hi = mid;
-        }
-        return false;
-      }
-      case Encoding::kObject: return static_cast<DictObject*>(e->object())->Find(member) != nullptr;
-      default:
-        for (PackReader r(e->raw_value()); !r.Done();)
-          if (r.Next() == member) return true;
-        return false;
-    }
+    return SetView(e).Contains(member);
   }
   // fn(member, score) for every member while it returns true.
   template <typename Fn>
@@ -1174,25 +1138,11 @@ struct ZSource {
       ZSetView(e).Walk(0, false, fn);
       return;
     }
-    switch (e->encoding()) {
-      case Encoding::kIntSet: {
-        char buf[24];
-        for (size_t i = 0; i < IntSetLen(e); ++i)
-          if (!fn(std::string_view(buf, FormatInt64(IntSetAt(e, i), buf)), 1.0)) return;
-        return;
-      }
-      case Encoding::kObject: {
-        // Dict::ForEach cannot stop early; a stop just skips the rest.
-        bool go = true;
-        static_cast<DictObject*>(e->object())->ForEach([&](Entry* m) {
-          if (go) go = fn(m->key(), 1.0);
-        });
-        return;
-      }
-      default:
-        for (PackReader r(e->raw_value()); !r.Done();)
-          if (!fn(r.Next(), 1.0)) return;
-    }
+    // A set's members all score 1; a stop just skips the rest.
+    bool go = true;
+    SetView(e).ForEach([&](std::string_view m) {
+      if (go) go = fn(m, 1.0);
+    });
   }
 };
 
