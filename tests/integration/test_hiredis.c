@@ -151,6 +151,50 @@ static void test_incr(redisContext *c) {
     freeReplyObject(r);
 }
 
+/* The collection types and a transaction, through hiredis's reply objects. */
+static void test_types(redisContext *c) {
+    redisReply *r = run(c, redisCommand(c, "HSET hiredis:h f1 v1 f2 %b", "v\0two", (size_t)5), "HSET");
+    CHECK(r->type == REDIS_REPLY_INTEGER && r->integer == 2, "HSET added");
+    freeReplyObject(r);
+    r = run(c, redisCommand(c, "HGET hiredis:h f2"), "HGET");
+    CHECK(is_bulk(r, "v\0two", 5), "HGET binary value");
+    freeReplyObject(r);
+
+    r = run(c, redisCommand(c, "SADD hiredis:s a b c a"), "SADD");
+    CHECK(r->type == REDIS_REPLY_INTEGER && r->integer == 3, "SADD added");
+    freeReplyObject(r);
+    r = run(c, redisCommand(c, "SCARD hiredis:s"), "SCARD");
+    CHECK(r->type == REDIS_REPLY_INTEGER && r->integer == 3, "SCARD");
+    freeReplyObject(r);
+
+    r = run(c, redisCommand(c, "RPUSH hiredis:l x y z"), "RPUSH");
+    freeReplyObject(r);
+    r = run(c, redisCommand(c, "LRANGE hiredis:l 0 -1"), "LRANGE");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 3 && is_bulk(r->element[2], "z", 1), "LRANGE");
+    freeReplyObject(r);
+
+    r = run(c, redisCommand(c, "ZADD hiredis:z 2 b 1 a 3 c"), "ZADD");
+    freeReplyObject(r);
+    r = run(c, redisCommand(c, "ZRANGE hiredis:z 0 -1 WITHSCORES"), "ZRANGE");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 6 && is_bulk(r->element[0], "a", 1) &&
+              is_bulk(r->element[1], "1", 1) && is_bulk(r->element[4], "c", 1),
+          "ZRANGE WITHSCORES");
+    freeReplyObject(r);
+
+    r = run(c, redisCommand(c, "MULTI"), "MULTI");
+    freeReplyObject(r);
+    r = run(c, redisCommand(c, "INCR hiredis:tx"), "queued INCR");
+    CHECK(is_status(r, "QUEUED"), "QUEUED");
+    freeReplyObject(r);
+    r = run(c, redisCommand(c, "LPOP hiredis:l"), "queued LPOP");
+    freeReplyObject(r);
+    r = run(c, redisCommand(c, "EXEC"), "EXEC");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->integer == 1 &&
+              is_bulk(r->element[1], "x", 1),
+          "EXEC replies");
+    freeReplyObject(r);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
@@ -172,6 +216,7 @@ int main(int argc, char **argv) {
     test_mget(c);
     test_pipeline(c);
     test_incr(c);
+    test_types(c);
 
     redisFree(c);
     if (failures) {

@@ -98,6 +98,19 @@ class TestRedisCli(ServerTestCase):
         self.assertEqual(self.cli("-3", "GET", "r3"), "v\n")
         self.assertEqual(self.cli("-3", "--no-raw", "GET", "nokey"), "(nil)\n")
 
+    def test_collection_types(self):
+        self.assertEqual(self.cli("HSET", "h", "f", "v"), "1\n")
+        self.assertEqual(self.cli("--no-raw", "HGETALL", "h"), '1) "f"\n2) "v"\n')
+        self.assertEqual(self.cli("RPUSH", "l", "a", "b"), "2\n")
+        self.assertEqual(self.cli("--no-raw", "LRANGE", "l", "0", "-1"), '1) "a"\n2) "b"\n')
+        self.assertEqual(self.cli("SADD", "s", "m"), "1\n")
+        self.assertEqual(self.cli("SMEMBERS", "s"), "m\n")
+        self.assertEqual(self.cli("ZADD", "z", "1.5", "x"), "1\n")
+        self.assertEqual(self.cli("--no-raw", "ZRANGE", "z", "0", "-1", "WITHSCORES"), '1) "x"\n2) "1.5"\n')
+        self.assertEqual(self.cli("-3", "--no-raw", "ZSCORE", "z", "x"), "(double) 1.5\n")
+        self.assertEqual(self.cli("--no-raw", "TYPE", "z"), "zset\n")
+        self.assertIn("WRONGTYPE", self.cli("GET", "h"))
+
     def test_bigkeys(self):
         self.r.set("big", "x" * 1000)
         self.r.set("small", "y")
