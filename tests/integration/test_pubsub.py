@@ -124,5 +124,19 @@ class TestSlowSubscriber(ServerTestCase):
         self.assertTrue(slow.is_closed(timeout=10))
 
 
+class TestNormalOutputLimit(ServerTestCase):
+    server_args = ("--client-output-buffer-limit", "normal 1mb 0 0")
+
+    def test_client_not_reading_is_cut_off(self):
+        self.cmd("SET", "big", "x" * 100000)
+        greedy = self.server.raw()
+        greedy.sock.setsockopt(harness.socket.SOL_SOCKET, harness.socket.SO_RCVBUF, 65536)
+        # 2000 GETs of 100 KB each, never read: 200 MB of replies
+        greedy.send_raw(greedy.encode("GET", "big") * 2000)
+        self.assertTrue(greedy.is_closed(timeout=10))
+        self.assertLess(self.server.client().info("memory")["used_memory"], 30 * 1024 * 1024)
+        self.assertEqual(self.server.client().ping(), True)
+
+
 if __name__ == "__main__":
     main()
