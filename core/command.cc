@@ -145,6 +145,25 @@ std::mt19937_64& ThreadRng() {
 Db& CmdCtx::KeyDb(std::string_view key) { return server.ShardFor(key).db(); }
 Db& CmdCtx::db_at(uint32_t shard_index) { return server.shard(shard_index).db(); }
 
+void NotifyKeyspaceEvent(Server& server, Shard& shard, int64_t type, std::string_view event, std::string_view key) {
+  int64_t flags = server.config().live.notify_flags.load(std::memory_order_relaxed);
+  if (!(flags & type) || event.empty()) return;
+  if (flags & kNotifyKeyspace) {
+    std::string channel = "__keyspace@0__:";
+    channel.append(key);
+    shard.Publish(server.pubsub(), "message", channel, event);
+  }
+  if (flags & kNotifyKeyevent) {
+    std::string channel = "__keyevent@0__:";
+    channel.append(event);
+    shard.Publish(server.pubsub(), "message", channel, key);
+  }
+}
+
+void CmdCtx::Notify(int64_t type, std::string_view event, std::string_view key) {
+  NotifyKeyspaceEvent(server, shard, type, event, key);
+}
+
 void CmdCtx::WrongArity() { reply.Error("wrong number of arguments for '" + spec.name + "' command"); }
 
 }  // namespace ember

@@ -83,12 +83,17 @@ struct CmdCtx {
   Db* home = nullptr;
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
+  // A keyspace notification (notify-keyspace-events) of class `type`.
+  void Notify(int64_t type, std::string_view event, std::string_view key);
   Db& KeyDb(std::string_view key);
   Db& db_at(uint32_t shard_index);
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
   void WrongArity();
 };
+
+// Publishes a keyspace notification from `shard` if its class is enabled.
+void NotifyKeyspaceEvent(Server& server, Shard& shard, int64_t type, std::string_view event, std::string_view key);
 
 // Looks up key for a command on values of `type`. Returns false, having
 // replied WRONGTYPE, when key holds another type; else *e is the entry or

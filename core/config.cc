@@ -105,6 +105,9 @@ const ParamSpec kOwnParams[] = {
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT32_MIN, INT32_MAX, nullptr, "-2", false,
      "A list is kept packed inside its key's entry, and a large list's chunks are cut, at this size: positive, "
      "a number of elements; -1 to -5, 4kb to 64kb."},
+    {"notify-keyspace-events", nullptr, ParamType::kString, 0, 0, nullptr, "", false,
+     "Keyspace notifications published on __keyspace@0__:<key> (K) and __keyevent@0__:<event> (E) for the "
+     "classes g $ l s h z x (expired) n (new key), A = g$lshzxetd; empty turns them off."},
     {"unixsocketperm", nullptr, ParamType::kInt, 0, 0777, nullptr, "0", true, "Accepted; ember listens on TCP only."},
 };
 
@@ -232,6 +235,47 @@ std::string MergeBufferLimits(std::string_view current, std::string_view value, 
 }
 }  // namespace
 
+namespace {
+constexpr std::string_view kNotifyClassChars = "g$lshzxetd";
+
+// Redis's keyspaceEventsStringToFlags / FlagsToString.
+std::string ParseNotifyFlags(std::string_view value, std::string* out, int64_t* flags) {
+  int64_t f = 0;
+  for (char c : value) {
+    size_t i = kNotifyClassChars.find(c);
+    if (i != std::string_view::npos)
+      f |= kNotifyGeneric << i;
+    else if (c == 'A')
+      f |= kNotifyAll;
+    else if (c == 'K')
+      f |= kNotifyKeyspace;
+    else if (c == 'E')
+      f |= kNotifyKeyevent;
+    else if (c == 'm')
+      f |= kNotifyKeyMiss;
+    else if (c == 'n')
+      f |= kNotifyNew;
+    else
+      return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+  }
+  // Without K or E nothing is published: Redis then keeps no classes.
+  if (!(f & (kNotifyKeyspace | kNotifyKeyevent))) f = 0;
+  out->clear();
+  if ((f & kNotifyAll) == kNotifyAll) {
+    *out += 'A';
+  } else {
+    for (size_t i = 0; i < kNotifyClassChars.size(); ++i)
+      if (f & (kNotifyGeneric << i)) *out += kNotifyClassChars[i];
+  }
+  if (f & kNotifyNew) *out += 'n';
+  if (f & kNotifyKeyspace) *out += 'K';
+  if (f & kNotifyKeyevent) *out += 'E';
+  if (f & kNotifyKeyMiss) *out += 'm';
+  *flags = f;
+  return "";
+}
+}  // namespace
+
 void Config::ApplyBufferLimits(const std::string& value) {
   std::vector<std::string> w = SplitWords(value, ' ');
   for (size_t i = 0; i + 3 < w.size(); i += 4) {
@@ -304,10 +348,13 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_s
     Param* p = Find(name);
     if (!p) return "unknown";
     if (p->spec->immutable && !at_startup) return "can't set immutable config";
-    std::string err = std::string_view(p->spec->name) == "client-output-buffer-limit"
-                          ? MergeBufferLimits(p->value, value, &canonical)
-                          : Normalize(*p->spec, value, &canonical);
+    std::string_view name = p->spec->name;
+    int64_t notify_flags = 0;
+    std::string err = name == "client-output-buffer-limit" ? MergeBufferLimits(p->value, value, &canonical)
+                      : name == "notify-keyspace-events"   ? ParseNotifyFlags(value, &canonical, &notify_flags)
+                                                           : Normalize(*p->spec, value, &canonical);
     if (!err.empty()) return err;
+    if (name == "notify-keyspace-events") live.notify_flags.store(notify_flags, std::memory_order_relaxed);
     p->value = canonical;
     if (std::string_view(p->spec->name) == "client-output-buffer-limit") ApplyBufferLimits(canonical);
     if (p->mirror) {

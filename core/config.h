@@ -21,6 +21,23 @@ namespace ember {
 
 enum class ParamType { kBool, kInt, kMemory, kEnum, kString };
 
+// notify-keyspace-events classes (Redis's NOTIFY_* bits).
+inline constexpr int64_t kNotifyKeyspace = 1 << 0;  // K
+inline constexpr int64_t kNotifyKeyevent = 1 << 1;  // E
+inline constexpr int64_t kNotifyGeneric = 1 << 2;   // g, then $ l s h z x e t d in order
+inline constexpr int64_t kNotifyString = 1 << 3;
+inline constexpr int64_t kNotifyList = 1 << 4;
+inline constexpr int64_t kNotifySet = 1 << 5;
+inline constexpr int64_t kNotifyHash = 1 << 6;
+inline constexpr int64_t kNotifyZSet = 1 << 7;
+inline constexpr int64_t kNotifyExpired = 1 << 8;
+inline constexpr int64_t kNotifyEvicted = 1 << 9;
+inline constexpr int64_t kNotifyStream = 1 << 10;
+inline constexpr int64_t kNotifyModule = 1 << 11;
+inline constexpr int64_t kNotifyKeyMiss = 1 << 12;  // m
+inline constexpr int64_t kNotifyNew = 1 << 13;      // n
+inline constexpr int64_t kNotifyAll = 0xFFC;        // A: g$lshzxetd
+
 struct ParamSpec {
   const char* name;
   const char* alias;
@@ -58,6 +75,7 @@ class Config {
     // bytes, seconds; 0 = no limit).
     std::atomic<int64_t> normal_hard{0}, normal_soft{0}, normal_soft_seconds{0};
     std::atomic<int64_t> pubsub_hard{32LL << 20}, pubsub_soft{8LL << 20}, pubsub_soft_seconds{60};
+    std::atomic<int64_t> notify_flags{0};  // notify-keyspace-events
   };
 
   Config();

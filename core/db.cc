@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "config.h"
 #include "util.h"
 
 namespace ember {
@@ -44,12 +45,18 @@ Entry* Db::Find(std::string_view key) {
   Entry* e = *slot.link;
   if (Expired(e)) {
     Touch(e->key());
+    std::string expired(e->key());
     Untrack(e);
     Free(dict_.UnlinkAt(slot));
     ++stats_.expired_keys;
+    NotifyExpired(expired);
     return nullptr;
   }
   return e;
+}
+
+void Db::NotifyExpired(std::string_view key) {
+  if (notify_) notify_(kNotifyExpired, "expired", key);
 }
 
 Entry* Db::FindRead(std::string_view key) {
@@ -69,6 +76,7 @@ void Db::Put(Entry* e) {
   } else {
     dict_.Insert(e, h);
     Track(e);
+    if (notify_) notify_(kNotifyNew, "new", e->key());
   }
 }
 
@@ -96,8 +104,10 @@ Entry* Db::Take(std::string_view key) {
   dict_.UnlinkAt(slot);
   dict_.MaybeShrink();
   if (expired) {
+    std::string key_copy(e->key());
     Free(e);
     ++stats_.expired_keys;
+    NotifyExpired(key_copy);
     return nullptr;
   }
   return e;

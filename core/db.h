@@ -36,6 +36,11 @@ class Db {
   explicit Db(uint64_t seed);
   ~Db();
 
+  // Keyspace notifications the Db itself raises ("expired", "new"), sent
+  // as (class, event, key).
+  using NotifyFn = std::function<void(int64_t, std::string_view, std::string_view)>;
+  void set_notify(NotifyFn fn) { notify_ = std::move(fn); }
+
   // The clock expiry decisions use; the shard sets it once per batch.
   void set_now(int64_t ms) { now_ms_ = ms; }
   int64_t now() const { return now_ms_; }
@@ -115,6 +120,9 @@ class Db {
   void TouchBlocked(std::string_view key);
   void TouchAll();
 
+  void NotifyExpired(std::string_view key);
+
+  NotifyFn notify_;
   Dict dict_;
   std::vector<Entry*> volatile_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>> watched_;

@@ -116,7 +116,16 @@ class HashEditor {
   }
 
   // Stores the result: packed, converted, or the key deleted when empty.
-  void Commit() {
+  // Stores the result, and notifies `event` (and "del" when the key went).
+  void Commit(std::string_view event) {
+    if (!changed_) return;
+    bool gone = e_ && (object_ ? object_->size() == 0 : fields_.empty());
+    Store();
+    ctx_.Notify(kNotifyHash, event, key_);
+    if (gone) ctx_.Notify(kNotifyGeneric, "del", key_);
+  }
+
+  void Store() {
     if (!changed_) return;
     Db& db = ctx_.db(key_);
     int64_t expire = e_ ? e_->expire_ms() : Entry::kNoExpire;
@@ -168,7 +177,7 @@ void HSetGeneric(CmdCtx& ctx, bool reply_ok) {
   HashEditor h(ctx, ctx.arg(1), e);
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); i += 2) added += h.Set(ctx.arg(i), ctx.arg(i + 1));
-  h.Commit();
+  h.Commit("hset");
   reply_ok ? ctx.reply.Ok() : ctx.reply.Int(added);
 }
 void HSet(CmdCtx& ctx) { HSetGeneric(ctx, false); }
@@ -181,7 +190,7 @@ void HSetNx(CmdCtx& ctx) {
   if (e && HashView(e).Get(ctx.arg(2), &unused)) return ctx.reply.Int(0);
   HashEditor h(ctx, ctx.arg(1), e);
   h.Set(ctx.arg(2), ctx.arg(3));
-  h.Commit();
+  h.Commit("hset");
   ctx.reply.Int(1);
 }
 
@@ -233,7 +242,7 @@ void HDel(CmdCtx& ctx) {
   HashEditor h(ctx, ctx.arg(1), e);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) removed += h.Del(ctx.arg(i));
-  h.Commit();
+  h.Commit("hdel");
   ctx.reply.Int(removed);
 }
 
@@ -270,7 +279,7 @@ void HIncrBy(CmdCtx& ctx) {
     return ctx.reply.Error(kErrOverflow);
   v += delta;
   h.Set(ctx.arg(2), Int64ToString(v));
-  h.Commit();
+  h.Commit("hincrby");
   ctx.reply.Int(v);
 }
 
@@ -288,7 +297,7 @@ void HIncrByFloat(CmdCtx& ctx) {
   if (std::isnan(v) || std::isinf(v)) return ctx.reply.Error("increment would produce NaN or Infinity");
   std::string text = LongDoubleToString(v);
   h.Set(ctx.arg(2), text);
-  h.Commit();
+  h.Commit("hincrbyfloat");
   ctx.reply.Bulk(text);
 }
 

@@ -14,7 +14,11 @@ namespace {
 
 void Del(CmdCtx& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db(ctx.arg(i)).Delete(ctx.arg(i));
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (!ctx.db(ctx.arg(i)).Delete(ctx.arg(i))) continue;
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(i));
+    ++n;
+  }
   ctx.reply.Int(n);
 }
 
@@ -62,8 +66,10 @@ void ExpireGeneric(CmdCtx& ctx, int64_t unit_ms, bool absolute) {
     return ctx.reply.Int(0);
   if (when <= db.now()) {
     db.Delete(key);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else {
     db.SetExpire(e, when);
+    ctx.Notify(kNotifyGeneric, "expire", key);
   }
   ctx.reply.Int(1);
 }
@@ -94,6 +100,7 @@ void Persist(CmdCtx& ctx) {
   Entry* e = db.Find(ctx.arg(1));
   if (!e || !e->has_expire()) return ctx.reply.Int(0);
   db.SetExpire(e, Entry::kNoExpire);
+  ctx.Notify(kNotifyGeneric, "persist", ctx.arg(1));
   ctx.reply.Int(1);
 }
 
@@ -113,6 +120,8 @@ void RenameGeneric(CmdCtx& ctx, bool nx) {
   if (src == dst) return nx ? ctx.reply.Int(0) : ctx.reply.Ok();
   if (nx && to.Find(dst)) return ctx.reply.Int(0);
   from.Move(src, to, dst);
+  ctx.Notify(kNotifyGeneric, "rename_from", src);
+  ctx.Notify(kNotifyGeneric, "rename_to", dst);
   nx ? ctx.reply.Int(1) : ctx.reply.Ok();
 }
 void Rename(CmdCtx& ctx) { RenameGeneric(ctx, false); }
@@ -140,6 +149,7 @@ void Copy(CmdCtx& ctx) {
   Db& to = ctx.db(dst);
   if (to.Find(dst) && !replace) return ctx.reply.Int(0);
   to.Put(CloneEntry(e, dst));
+  ctx.Notify(kNotifyGeneric, "copy_to", dst);
   ctx.reply.Int(1);
 }
 

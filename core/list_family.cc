@@ -92,14 +92,24 @@ class ListEditor {
     changed_ = true;
     return items_;
   }
-  void Commit() {
+  // Stores the result, and notifies `event` (and "del" if the list is
+  // now empty).
+  void Commit(std::string_view event) {
     if (!changed_) return;
     Db& db = ctx_.db(key_);
     db.Touch(key_);  // for WATCH, and clients blocked on this key
     if (size() == 0) {
       if (e_) db.Delete(key_);
+      ctx_.Notify(kNotifyList, event, key_);
+      if (e_) ctx_.Notify(kNotifyGeneric, "del", key_);
       return;
     }
+    Store(db);
+    ctx_.Notify(kNotifyList, event, key_);
+  }
+
+ private:
+  void Store(Db& db) {
     if (object_) {
       if (materialized_) object_->Assign(items_);
       return;
@@ -120,7 +130,6 @@ class ListEditor {
     db.Put(Entry::CreateObject(key_, obj, expire));
   }
 
- private:
   CmdCtx& ctx_;
   std::string_view key_;
   Entry* e_;
@@ -145,7 +154,7 @@ void PushGeneric(CmdCtx& ctx, bool left, bool only_existing) {
   ListEditor l(ctx, ctx.arg(1), e);
   for (size_t i = 2; i < ctx.argc(); ++i) l.Push(left, ctx.arg(i));
   int64_t len = static_cast<int64_t>(l.size());
-  l.Commit();
+  l.Commit(left ? "lpush" : "rpush");
   ctx.reply.Int(len);
 }
 void LPush(CmdCtx& ctx) { PushGeneric(ctx, true, false); }
@@ -167,7 +176,7 @@ void PopGeneric(CmdCtx& ctx, bool left) {
   size_t n = std::min(static_cast<size_t>(count), l.size());
   std::vector<std::string> popped;
   for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
-  l.Commit();
+  l.Commit(left ? "lpop" : "rpop");
   if (!has_count) return ctx.reply.Bulk(popped[0]);
   ctx.reply.Array(popped.size());
   for (const std::string& item : popped) ctx.reply.Bulk(item);
@@ -217,7 +226,7 @@ void LSet(CmdCtx& ctx) {
   if (!ResolveIndex(index, ListView(e).Len(), &i)) return ctx.reply.Error("index out of range");
   ListEditor l(ctx, ctx.arg(1), e);
   l.Items()[i] = std::string(ctx.arg(3));
-  l.Commit();
+  l.Commit("lset");
   ctx.reply.Ok();
 }
 
@@ -241,7 +250,7 @@ void LTrim(CmdCtx& ctx) {
   }
   for (size_t i = 0; i < from_left; ++i) l.Pop(true);
   for (size_t i = 0; i < from_right; ++i) l.Pop(false);
-  l.Commit();
+  l.Commit("ltrim");
   ctx.reply.Ok();
 }
 
@@ -263,7 +272,7 @@ void LInsert(CmdCtx& ctx) {
   if (it == items.end()) return ctx.reply.Int(-1);
   items.insert(after ? it + 1 : it, std::string(ctx.arg(4)));
   int64_t len = static_cast<int64_t>(items.size());
-  l.Commit();
+  l.Commit("linsert");
   ctx.reply.Int(len);
 }
 
@@ -298,7 +307,7 @@ void LRem(CmdCtx& ctx) {
     std::reverse(kept.begin(), kept.end());
   }
   items.swap(kept);
-  l.Commit();
+  l.Commit(removed ? "lrem" : "");
   ctx.reply.Int(static_cast<int64_t>(removed));
 }
 
@@ -372,14 +381,17 @@ std::string MoveItem(CmdCtx& ctx, std::string_view src, Entry* from, std::string
                      bool to_left) {
   ListEditor out(ctx, src, from);
   std::string item = out.Pop(from_left);
+  std::string_view popped = from_left ? "lpop" : "rpop", pushed = to_left ? "lpush" : "rpush";
+  // Redis's order of events: the push, then the pop (then "del").
   if (src == dst) {
     out.Push(to_left, item);
-    out.Commit();
+    out.Commit(pushed);
+    ctx.Notify(kNotifyList, popped, src);
   } else {
-    out.Commit();
     ListEditor in(ctx, dst, ctx.db(dst).Find(dst));
     in.Push(to_left, item);
-    in.Commit();
+    in.Commit(pushed);
+    out.Commit(popped);
   }
   return item;
 }
@@ -411,7 +423,7 @@ void PopManyAndReply(CmdCtx& ctx, std::string_view key, Entry* e, bool left, int
   size_t n = std::min(static_cast<size_t>(count), l.size());
   std::vector<std::string> popped;
   for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
-  l.Commit();
+  l.Commit(left ? "lpop" : "rpop");
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);
   ctx.reply.Array(popped.size());
@@ -465,7 +477,7 @@ bool ServeBPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
   bool left = EqualsIgnoreCase(b.args[0], "blpop");
   ListEditor l(ctx, key, ctx.db(key).Find(key));
   std::string item = l.Pop(left);
-  l.Commit();
+  l.Commit(left ? "lpop" : "rpop");
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);
   ctx.reply.Bulk(item);

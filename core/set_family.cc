@@ -105,7 +105,16 @@ class SetEditor {
     members_.erase(it);
     return changed_ = true;
   }
-  void Commit() {
+  // Stores the result, and notifies `event` (and "del" when the key went).
+  void Commit(std::string_view event) {
+    if (!changed_) return;
+    bool gone = e_ && (object_ ? object_->size() == 0 : members_.empty());
+    Store();
+    ctx_.Notify(kNotifySet, event, key_);
+    if (gone) ctx_.Notify(kNotifyGeneric, "del", key_);
+  }
+
+  void Store() {
     if (!changed_) return;
     if (object_) {
       if (object_->size() == 0) ctx_.db(key_).Delete(key_);
@@ -135,7 +144,7 @@ void SAdd(CmdCtx& ctx) {
   SetEditor s(ctx, ctx.arg(1), e);
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) added += s.Add(ctx.arg(i));
-  s.Commit();
+  s.Commit("sadd");
   ctx.reply.Int(added);
 }
 
@@ -146,7 +155,7 @@ void SRem(CmdCtx& ctx) {
   SetEditor s(ctx, ctx.arg(1), e);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) removed += s.Remove(ctx.arg(i));
-  s.Commit();
+  s.Commit("srem");
   ctx.reply.Int(removed);
 }
 
@@ -195,7 +204,7 @@ void SPop(CmdCtx& ctx) {
   std::vector<std::string> popped = PickDistinct(view, n, rng);
   SetEditor s(ctx, ctx.arg(1), e);
   for (const std::string& m : popped) s.Remove(m);
-  s.Commit();
+  s.Commit("spop");
   if (!has_count) return ctx.reply.Bulk(popped[0]);
   ReplyMembers(ctx, popped);
 }
@@ -236,11 +245,11 @@ void SMove(CmdCtx& ctx) {
   if (src == dst) return ctx.reply.Int(1);
   SetEditor out(ctx, src, from);
   out.Remove(member);
-  out.Commit();
+  out.Commit("srem");
   // Committing the source may have moved entries: look dst up again.
   SetEditor in(ctx, dst, ctx.db(dst).Find(dst));
   in.Add(member);
-  in.Commit();
+  in.Commit("sadd");
   ctx.reply.Int(1);
 }
 
@@ -300,8 +309,14 @@ void SetOpStore(CmdCtx& ctx, SetOp op) {
   std::vector<std::string> result;
   if (!ComputeSetOp(ctx, op, ctx.argv.subspan(2), &result)) return;
   size_t n = result.size();
+  bool existed = ctx.db(ctx.arg(1)).Find(ctx.arg(1)) != nullptr;
   // The destination is overwritten whatever it held (and has no TTL).
   StoreSet(ctx, ctx.arg(1), std::move(result), Entry::kNoExpire, true);
+  if (n > 0)
+    ctx.Notify(kNotifySet, op == SetOp::kUnion ? "sunionstore" : op == SetOp::kInter ? "sinterstore" : "sdiffstore",
+               ctx.arg(1));
+  else if (existed)
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
   ctx.reply.Int(static_cast<int64_t>(n));
 }
 void SUnionStore(CmdCtx& ctx) { SetOpStore(ctx, SetOp::kUnion); }

@@ -87,6 +87,9 @@ Shard::Shard(Server& server, uint32_t index)
   wake_ev_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST | EV_ET, &Shard::OnWake, this);
   event_add(wake_ev_, nullptr);
   cron_ev_ = event_new(base_, -1, EV_PERSIST, &Shard::OnCron, this);
+  db_.set_notify([this](int64_t type, std::string_view event, std::string_view key) {
+    NotifyKeyspaceEvent(server_, *this, type, event, key);
+  });
 }
 
 Shard::~Shard() {

@@ -127,6 +127,8 @@ void Set(CmdCtx& ctx) {
   }
   if (o.keepttl && old) expire = old->expire_ms();
   db.SetString(key, ctx.arg(2), expire);
+  ctx.Notify(kNotifyString, "set", key);
+  if (o.expire != StringOptions::ExpireKind::kNone) ctx.Notify(kNotifyGeneric, "expire", key);
   if (!o.get) ctx.reply.Ok();
 }
 
@@ -134,6 +136,7 @@ void SetNx(CmdCtx& ctx) {
   Db& db = ctx.db(ctx.arg(1));
   if (db.Find(ctx.arg(1))) return ctx.reply.Int(0);
   db.SetString(ctx.arg(1), ctx.arg(2), Entry::kNoExpire);
+  ctx.Notify(kNotifyString, "set", ctx.arg(1));
   ctx.reply.Int(1);
 }
 
@@ -141,6 +144,8 @@ void SetExGeneric(CmdCtx& ctx, bool seconds, const char* name) {
   int64_t expire;
   if (!ParseRelativeExpire(ctx, ctx.arg(2), seconds, name, &expire)) return;
   ctx.db(ctx.arg(1)).SetString(ctx.arg(1), ctx.arg(3), expire);
+  ctx.Notify(kNotifyString, "set", ctx.arg(1));
+  ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
   ctx.reply.Ok();
 }
 void SetEx(CmdCtx& ctx) { SetExGeneric(ctx, true, "setex"); }
@@ -152,6 +157,7 @@ void GetSet(CmdCtx& ctx) {
   if (old && !old->is_string()) return ctx.reply.Error(kErrWrongType);
   ReplyStringOrNull(ctx, old);
   db.SetString(ctx.arg(1), ctx.arg(2), Entry::kNoExpire);
+  ctx.Notify(kNotifyString, "set", ctx.arg(1));
 }
 
 void GetDel(CmdCtx& ctx) {
@@ -162,6 +168,7 @@ void GetDel(CmdCtx& ctx) {
   char buf[24];
   ctx.reply.Bulk(e->StringValue(buf));
   db.Delete(ctx.arg(1));
+  ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
 }
 
 // GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]
@@ -177,12 +184,16 @@ void GetEx(CmdCtx& ctx) {
   if (set_expire && !ResolveExpire(ctx, o, "getex", &expire)) return;
   char buf[24];
   ctx.reply.Bulk(e->StringValue(buf));
-  if (set_expire && expire <= db.now())
+  if (set_expire && expire <= db.now()) {
     db.Delete(ctx.arg(1));
-  else if (set_expire)
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
+  } else if (set_expire) {
     db.SetExpire(e, expire);
-  else if (o.persist)
+    ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
+  } else if (o.persist && e->has_expire()) {
     db.SetExpire(e, Entry::kNoExpire);
+    ctx.Notify(kNotifyGeneric, "persist", ctx.arg(1));
+  }
 }
 
 void MGet(CmdCtx& ctx) {
@@ -195,7 +206,10 @@ void MGet(CmdCtx& ctx) {
 
 void MSet(CmdCtx& ctx) {
   if (ctx.argc() % 2 == 0) return ctx.WrongArity();
-  for (size_t i = 1; i < ctx.argc(); i += 2) ctx.db(ctx.arg(i)).SetString(ctx.arg(i), ctx.arg(i + 1), Entry::kNoExpire);
+  for (size_t i = 1; i < ctx.argc(); i += 2) {
+    ctx.db(ctx.arg(i)).SetString(ctx.arg(i), ctx.arg(i + 1), Entry::kNoExpire);
+    ctx.Notify(kNotifyString, "set", ctx.arg(i));
+  }
   ctx.reply.Ok();
 }
 
@@ -203,7 +217,10 @@ void MSetNx(CmdCtx& ctx) {
   if (ctx.argc() % 2 == 0) return ctx.WrongArity();
   for (size_t i = 1; i < ctx.argc(); i += 2)
     if (ctx.db(ctx.arg(i)).Find(ctx.arg(i))) return ctx.reply.Int(0);
-  for (size_t i = 1; i < ctx.argc(); i += 2) ctx.db(ctx.arg(i)).SetString(ctx.arg(i), ctx.arg(i + 1), Entry::kNoExpire);
+  for (size_t i = 1; i < ctx.argc(); i += 2) {
+    ctx.db(ctx.arg(i)).SetString(ctx.arg(i), ctx.arg(i + 1), Entry::kNoExpire);
+    ctx.Notify(kNotifyString, "set", ctx.arg(i));
+  }
   ctx.reply.Int(1);
 }
 
@@ -242,6 +259,7 @@ void IncrBy(CmdCtx& ctx, int64_t delta) {
   } else {
     db.SetInt(key, v, e ? e->expire_ms() : Entry::kNoExpire);
   }
+  ctx.Notify(kNotifyString, "incrby", key);
   ctx.reply.Int(v);
 }
 
@@ -274,6 +292,7 @@ void IncrByFloat(CmdCtx& ctx) {
   if (std::isnan(v) || std::isinf(v)) return ctx.reply.Error("increment would produce NaN or Infinity");
   std::string text = LongDoubleToString(v);
   db.SetString(key, text, e ? e->expire_ms() : Entry::kNoExpire);
+  ctx.Notify(kNotifyString, "incrbyfloat", key);
   ctx.reply.Bulk(text);
 }
 
@@ -291,6 +310,7 @@ void Append(CmdCtx& ctx) {
   Entry* e = db.Find(key);
   if (!e) {
     db.SetString(key, tail, Entry::kNoExpire);
+    ctx.Notify(kNotifyString, "append", key);
     return ctx.reply.Int(static_cast<int64_t>(tail.size()));
   }
   if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
@@ -301,6 +321,7 @@ void Append(CmdCtx& ctx) {
   memcpy(fresh->mutable_value(), cur.data(), cur.size());
   if (!tail.empty()) memcpy(fresh->mutable_value() + cur.size(), tail.data(), tail.size());
   db.Put(fresh);
+  ctx.Notify(kNotifyString, "append", key);
   ctx.reply.Int(static_cast<int64_t>(fresh->raw_value().size()));
 }
 
@@ -349,6 +370,7 @@ void SetRange(CmdCtx& ctx) {
   if (static_cast<size_t>(offset) > cur.size()) memset(p + cur.size(), 0, static_cast<size_t>(offset) - cur.size());
   memcpy(p + offset, value.data(), value.size());
   db.Put(fresh);
+  ctx.Notify(kNotifyString, "setrange", key);
   ctx.reply.Int(static_cast<int64_t>(new_len));
 }
 

@@ -191,10 +191,10 @@ class ZSetView {
 
 // Stores items (sorted, distinct) as key's value, packed when it fits; the
 // key is deleted when there are none. The old value and TTL are replaced.
-void StoreZSet(CmdCtx& ctx, std::string_view key, const std::vector<ZItem>& items) {
+void StoreZSet(CmdCtx& ctx, std::string_view key, const std::vector<ZItem>& items, std::string_view event) {
   Db& db = ctx.db(key);
   if (items.empty()) {
-    db.Delete(key);
+    if (db.Delete(key)) ctx.Notify(kNotifyGeneric, "del", key);
     return;
   }
   Config::Live& live = ctx.server.config().live;
@@ -204,11 +204,12 @@ void StoreZSet(CmdCtx& ctx, std::string_view key, const std::vector<ZItem>& item
   for (const ZItem& it : items) fits &= it.member.size() <= max_value;
   if (fits) {
     db.Put(Entry::Create(key, PackZSet(items), Encoding::kPackedZSet, Entry::kNoExpire));
-    return;
+  } else {
+    auto* obj = new ZSetObject();
+    for (auto it = items.rbegin(); it != items.rend(); ++it) obj->Insert(it->member, it->score);
+    db.Put(Entry::CreateObject(key, obj, Entry::kNoExpire));
   }
-  auto* obj = new ZSetObject();
-  for (auto it = items.rbegin(); it != items.rend(); ++it) obj->Insert(it->member, it->score);
-  db.Put(Entry::CreateObject(key, obj, Entry::kNoExpire));
+  ctx.Notify(kNotifyZSet, event, key);
 }
 
 // ZADD's input and output flags (Redis's zsetAdd).
@@ -325,7 +326,16 @@ class ZSetEditor {
 
   // Stores the result: packed, converted, in place, or the key deleted
   // when empty.
-  void Commit() {
+  // Stores the result, and notifies `event` (and "del" when the key went).
+  void Commit(std::string_view event) {
+    if (!changed_) return;
+    bool gone = e_ && (Len() == 0);
+    Store();
+    ctx_.Notify(kNotifyZSet, event, key_);
+    if (gone) ctx_.Notify(kNotifyGeneric, "del", key_);
+  }
+
+  void Store() {
     if (!changed_) return;
     Db& db = ctx_.db(key_);
     int64_t expire = e_ ? e_->expire_ms() : Entry::kNoExpire;
@@ -628,7 +638,7 @@ void ZAddGeneric(CmdCtx& ctx, int flags) {
     double newscore = 0;
     int out = z.Add(ctx.arg(idx + 1 + j * 2), scores[j], flags, &newscore);
     if (out & kOutNaN) {
-      z.Commit();
+      z.Commit(incr ? "zincr" : "zadd");
       return ctx.reply.Error(kErrNaNResult);
     }
     if (out & kOutAdded) ++added;
@@ -636,7 +646,7 @@ void ZAddGeneric(CmdCtx& ctx, int flags) {
     if (!(out & kOutNop)) ++processed;
     score = newscore;
   }
-  z.Commit();
+  z.Commit(incr ? "zincr" : "zadd");
   if (incr) return processed ? ctx.reply.Double(score) : ctx.reply.Null();
   ctx.reply.Int(ch ? added + updated : added);
 }
@@ -650,7 +660,7 @@ void ZRem(CmdCtx& ctx) {
   ZSetEditor z(ctx, ctx.arg(1), e);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc() && z.Len() > 0; ++i) removed += z.Remove(ctx.arg(i));
-  z.Commit();
+  z.Commit("zrem");
   ctx.reply.Int(removed);
 }
 
@@ -817,7 +827,7 @@ void ZRangeGeneric(CmdCtx& ctx, size_t src, bool store, RangeType type, Directio
     items.push_back({std::string(r.m), listpack && r.score == 0 ? 0.0 : r.score});
   }
   if (reverse) std::reverse(items.begin(), items.end());
-  StoreZSet(ctx, ctx.arg(1), items);
+  StoreZSet(ctx, ctx.arg(1), items, "zrangestore");
   ctx.reply.Int(static_cast<int64_t>(items.size()));
 }
 void ZRange(CmdCtx& ctx) { ZRangeGeneric(ctx, 1, false, RangeType::kAuto, Direction::kAuto); }
@@ -856,7 +866,8 @@ void ZRemRangeGeneric(CmdCtx& ctx, RangeType type) {
   }
   ZSetEditor ed(ctx, ctx.arg(1), e);
   size_t removed = ed.RemoveRange(first, count);
-  ed.Commit();
+  ed.Commit(type == RangeType::kRank ? "zremrangebyrank" : type == RangeType::kScore ? "zremrangebyscore"
+                                                                                  : "zremrangebylex");
   ctx.reply.Int(static_cast<int64_t>(removed));
 }
 void ZRemRangeByRank(CmdCtx& ctx) { ZRemRangeGeneric(ctx, RangeType::kRank); }
@@ -876,7 +887,7 @@ void ZPopGeneric(CmdCtx& ctx, bool max) {
   if (!e || count == 0) return ctx.reply.Array(0);
   ZSetEditor z(ctx, ctx.arg(1), e);
   std::vector<ZItem> popped = z.Pop(max, count == -1 ? 1 : static_cast<size_t>(count));
-  z.Commit();
+  z.Commit(max ? "zpopmax" : "zpopmin");
   ctx.reply.Array(pairs ? popped.size() : popped.size() * 2);
   for (const ZItem& it : popped) {
     if (pairs) ctx.reply.Array(2);
@@ -918,7 +929,7 @@ bool ParseZMPopTail(CmdCtx& ctx, size_t where, bool* max, int64_t* count) {
 void PopManyAndReply(CmdCtx& ctx, std::string_view key, Entry* e, bool max, int64_t count) {
   ZSetEditor z(ctx, key, e);
   std::vector<ZItem> popped = z.Pop(max, static_cast<size_t>(count));
-  z.Commit();
+  z.Commit(max ? "zpopmax" : "zpopmin");
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);
   ctx.reply.Array(popped.size());
@@ -954,7 +965,7 @@ bool ServeBZPop(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
   Db& db = ctx.db(key);
   ZSetEditor z(ctx, key, db.Find(key));
   std::vector<ZItem> popped = z.Pop(max, 1);
-  z.Commit();
+  z.Commit(max ? "zpopmax" : "zpopmin");
   db.Touch(key);
   ctx.reply.Array(3);
   ctx.reply.Bulk(key);
@@ -1264,7 +1275,8 @@ void ZSetOpGeneric(CmdCtx& ctx, ZOp op, size_t numkeys_index, size_t dst_index, 
   if (card_only) return ctx.reply.Int(cardinality);
   std::sort(result.begin(), result.end(), ItemLess);
   if (dst_index) {
-    StoreZSet(ctx, ctx.arg(dst_index), result);
+    StoreZSet(ctx, ctx.arg(dst_index), result,
+              op == ZOp::kUnion ? "zunionstore" : op == ZOp::kInter ? "zinterstore" : "zdiffstore");
     return ctx.reply.Int(static_cast<int64_t>(result.size()));
   }
   ReplyItems(ctx.reply, result, withscores);
