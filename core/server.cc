@@ -153,7 +153,8 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
   getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
   self->stats_.connected_clients.fetch_add(1, std::memory_order_relaxed);
   uint32_t target = self->next_shard_++ % self->shard_count();
-  self->shards_[target]->AcceptConn(fd, FormatAddress(addr), FormatAddress(reinterpret_cast<sockaddr*>(&local)));
+  self->shards_[target]->AcceptConn(fd, self->NextClientId(), FormatAddress(addr),
+                                    FormatAddress(reinterpret_cast<sockaddr*>(&local)));
 }
 
 void Server::OnSignal(evutil_socket_t sig, short, void* arg) {

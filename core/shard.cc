@@ -58,8 +58,10 @@ struct Shard::HoldMsg : Message {
 };
 
 struct Shard::NewConnMsg : Message {
-  NewConnMsg(int f, std::string p, std::string l) : Message(Kind::kNewConn), fd(f), peer(std::move(p)), local(std::move(l)) {}
+  NewConnMsg(int f, uint64_t i, std::string p, std::string l)
+      : Message(Kind::kNewConn), fd(f), id(i), peer(std::move(p)), local(std::move(l)) {}
   int fd;
+  uint64_t id;
   std::string peer, local;
 };
 
@@ -191,7 +193,7 @@ void Shard::DrainInbox() {
           break;
         case Message::Kind::kNewConn: {
           auto* nc = static_cast<NewConnMsg*>(m);
-          AddConn(nc->fd, std::move(nc->peer), std::move(nc->local));
+          AddConn(nc->fd, nc->id, std::move(nc->peer), std::move(nc->local));
           break;
         }
         case Message::Kind::kCall:
@@ -444,17 +446,17 @@ void Shard::SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std
   b->cmds.push_back({&conn, conn.ReserveRemoteSlot(), &spec, first, static_cast<uint32_t>(argv.size()), conn.resp});
 }
 
-void Shard::AcceptConn(int fd, std::string peer, std::string local) {
-  Post(new NewConnMsg(fd, std::move(peer), std::move(local)));
+void Shard::AcceptConn(int fd, uint64_t id, std::string peer, std::string local) {
+  Post(new NewConnMsg(fd, id, std::move(peer), std::move(local)));
 }
 
-void Shard::AddConn(int fd, std::string peer, std::string local) {
+void Shard::AddConn(int fd, uint64_t id, std::string peer, std::string local) {
   if (shutting_down_) {
     close(fd);
     server_.stats().connected_clients.fetch_sub(1);
     return;
   }
-  Conn* c = new Conn(*this, fd, server_.NextClientId(), std::move(peer), std::move(local));
+  Conn* c = new Conn(*this, fd, id, std::move(peer), std::move(local));
   conns_.insert(c);
   by_id_[c->id()] = c;
   c->Start();

@@ -85,10 +85,11 @@ class Shard {
   // The shards a command's keys live on.
   void KeyShards(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<uint32_t>* out);
 
-  // Any thread: give this shard a newly accepted client socket.
-  void AcceptConn(int fd, std::string peer, std::string local);
+  // Any thread: give this shard a newly accepted client socket (its client
+  // id is given at accept, so ids follow connection order).
+  void AcceptConn(int fd, uint64_t id, std::string peer, std::string local);
   // Client bookkeeping.
-  void AddConn(int fd, std::string peer, std::string local);
+  void AddConn(int fd, uint64_t id, std::string peer, std::string local);
   void ConnClosed(Conn* c);
   // A closing client's WATCHes, removed by their shards' own threads.
   void ReleaseWatches(Conn& c);
