@@ -105,7 +105,6 @@ class Db {
   void DropWaiters(std::string_view key) { blocked_.erase(std::string(key)); }
 
   DbStats& stats() { return stats_; }
-  size_t TableBytes() const { return dict_.TableBytes(); }
 
  private:
   void Track(Entry* e);

@@ -67,8 +67,6 @@ class Dict {
   // Calls fn for every entry.
   void ForEach(const std::function<void(Entry*)>& fn) const;
 
-  // Bytes of bucket arrays.
-  size_t TableBytes() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
 
  private:
   void Expand(size_t min_size);
