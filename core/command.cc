@@ -76,7 +76,8 @@ void RegisterAllCommands() {
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {
-  *e = ctx.db(key).FindRead(key);
+  // Reads count keyspace hits and misses (and raise "keymiss"); writes don't.
+  *e = (ctx.spec.flags & kCmdWrite) ? ctx.db(key).Find(key) : ctx.db(key).FindRead(key);
   if (*e && (*e)->type() != type) {
     ctx.reply.Error(kErrWrongType);
     return false;

@@ -61,10 +61,12 @@ void Db::NotifyExpired(std::string_view key) {
 
 Entry* Db::FindRead(std::string_view key) {
   Entry* e = Find(key);
-  if (e)
+  if (e) {
     ++stats_.keyspace_hits;
-  else
+  } else {
     ++stats_.keyspace_misses;
+    if (notify_) notify_(kNotifyKeyMiss, "keymiss", key);
+  }
   return e;
 }
 

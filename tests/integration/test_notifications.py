@@ -81,6 +81,13 @@ class TestNotifications(ServerTestCase):
         self.cmd("SET", "k1", "v")
         self.assertEqual(ks.read(), [b"message", b"__keyspace@0__:k1", b"set"])
 
+    def test_keymiss(self):
+        self.assertCmdOk("CONFIG", "SET", "notify-keyspace-events", "Em")
+        self.cmd("SET", "present", "1")
+        self.assertEqual(self.events(("GET", "nokey"), ("GET", "present"), ("HGET", "nohash", "f"),
+                                     ("HSET", "newhash", "f", "v")),
+                         [("keymiss", "nokey"), ("keymiss", "nohash")])
+
     def test_classes_filter(self):
         self.assertCmdOk("CONFIG", "SET", "notify-keyspace-events", "El")
         self.assertEqual(self.events(("SET", "x", "1"), ("LPUSH", "q", "a"), ("DEL", "x")), [("lpush", "q")])
