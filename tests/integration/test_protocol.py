@@ -424,6 +424,25 @@ class TestMultibulkLimit(ProtocolCase):
         self.assertServerFine()
 
 
+@ember_only
+class TestInlineLimit(ProtocolCase):
+    # ember-only directive: Redis 7.0 fixes the inline limit at 64kb (tested above)
+    server_args = ("--proto-inline-max-size", "1024")
+
+    def test_long_inline_line_without_newline(self):
+        self.assertClosedWith(b"a" * 2000, b"-ERR Protocol error: too big inline request\r\n")
+        self.assertServerFine()
+
+    def test_long_count_line(self):
+        self.assertClosedWith(b"*" + b"1" * 2000, b"-ERR Protocol error: too big mbulk count string\r\n")
+        self.assertServerFine()
+
+    def test_short_lines_work(self):
+        c = self.server.raw()
+        self.assertEqual(c.execute("SET", "k", "v" * 900), "OK")
+        c.close()
+
+
 class TestIdleDefault(ProtocolCase):
 
     def test_no_timeout_by_default(self):
