@@ -206,6 +206,18 @@ class TestNoLostElements(ServerTestCase):
         t.join()
         self.assertEqual(self.cmd("LRANGE", "to:zzz", "0", "-1"), [b"v"])
 
+    def test_rename_and_lmove_into_the_key_serve(self):
+        self.cmd("RPUSH", "rn:src", "a", "b")
+        c = self.server.raw()
+        c.send_raw(c.encode("BLPOP", "rn:wait", "5"))
+        time.sleep(0.1)
+        self.assertCmdOk("RENAME", "rn:src", "rn:wait")
+        self.assertEqual(c.read(), [b"rn:wait", b"a"])
+        c.send_raw(c.encode("BLPOP", "lm:wait", "5"))
+        time.sleep(0.1)
+        self.assertEqual(self.cmd("LMOVE", "rn:wait", "lm:wait", "LEFT", "LEFT"), b"b")
+        self.assertEqual(c.read(), [b"lm:wait", b"b"])
+
     def test_push_inside_exec_serves(self):
         c = self.server.raw()
         c.send_raw(c.encode("BLPOP", "ex:1", "5"))
