@@ -60,29 +60,13 @@ preload() {
 
 # run_bench NAME PORT PID TEST P N -> prints "rps us_per_req"
 run_bench() {
-    local name=$1 port=$2 pid=$3 test=$4 p=$5 n=$6 t0 t1 out rps bpid
+    local name=$1 port=$2 pid=$3 test=$4 p=$5 n=$6 t0 t1 out rps
     local -a cmd=("$BENCH_BIN" -h 127.0.0.1 -p "$port" -t "${test,,}" -n "$n" -c "$CLIENTS"
                   -d "$DATA_SIZE" -r "$KEYSPACE" -P "$p" --csv)
     [[ -n $BENCH_THREADS && $BENCH_THREADS != 0 ]] && cmd+=(--threads "$BENCH_THREADS")
     [[ -n $BENCH_PIN ]] && cmd=(taskset -c "$BENCH_PIN" "${cmd[@]}")
     t0=$(cpu_ticks "$pid")
-    # redis-benchmark retries forever (spinning) if the server goes away, so
-    # watch the server while the benchmark runs.
-    timeout "$BENCH_TIMEOUT" "${cmd[@]}" >"$WORKDIR/bench.out" 2>"$WORKDIR/bench.err" &
-    bpid=$!
-    while kill -0 "$bpid" 2>/dev/null; do
-        if ! alive "$pid"; then
-            kill "$bpid" 2>/dev/null || true
-            wait "$bpid" 2>/dev/null || true
-            die "$name (pid $pid) died during the $test P$p benchmark"
-        fi
-        sleep 0.2
-    done
-    if ! wait "$bpid"; then
-        cat "$WORKDIR/bench.err" >&2
-        alive "$pid" || die "$name (pid $pid) died during the $test P$p benchmark"
-        die "redis-benchmark against $name ($test P$p) failed or timed out after ${BENCH_TIMEOUT}s"
-    fi
+    run_watched "$name" "$pid" "$test P$p" "${cmd[@]}"
     t1=$(cpu_ticks "$pid")
     out=$(<"$WORKDIR/bench.out")
     rps=$(awk -F, -v t="\"$test\"" '$1 == t { gsub(/"/, "", $2); print $2; exit }' <<<"$out")

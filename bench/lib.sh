@@ -174,3 +174,26 @@ status_kb() {
     [[ -n $v ]] || die "cannot read $2 of pid $1 (did the server die?)"
     echo "$v"
 }
+
+# run_watched NAME PID WHAT CMD... -> runs a redis-benchmark command line
+# (output in $WORKDIR/bench.out and bench.err) while watching the server:
+# redis-benchmark retries forever, spinning, if the server goes away.
+run_watched() {
+    local name=$1 pid=$2 what=$3 bpid
+    shift 3
+    timeout "$BENCH_TIMEOUT" "$@" >"$WORKDIR/bench.out" 2>"$WORKDIR/bench.err" &
+    bpid=$!
+    while kill -0 "$bpid" 2>/dev/null; do
+        if ! alive "$pid"; then
+            kill "$bpid" 2>/dev/null || true
+            wait "$bpid" 2>/dev/null || true
+            die "$name (pid $pid) died during the $what benchmark"
+        fi
+        sleep 0.2
+    done
+    if ! wait "$bpid"; then
+        cat "$WORKDIR/bench.err" >&2
+        alive "$pid" || die "$name (pid $pid) died during the $what benchmark"
+        die "redis-benchmark against $name ($what) failed or timed out after ${BENCH_TIMEOUT}s"
+    fi
+}
