@@ -44,6 +44,19 @@ def is_redis():
 
 
 ember_only = unittest.skipUnless(is_ember(), "ember-only behaviour")
+
+# Redis 7.0's common error replies, as the tests compare them.
+SYNTAX = "ERR syntax error"
+NOT_INT = "ERR value is not an integer or out of range"
+NOT_FLOAT = "ERR value is not a valid float"
+OVERFLOW = "ERR increment or decrement would overflow"
+WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
+NUMKEYS = "ERR numkeys should be greater than 0"
+
+
+def arity(cmd):
+    return "ERR wrong number of arguments for '%s' command" % cmd
 redis_only = unittest.skipUnless(is_redis(), "redis-server-only behaviour")
 
 

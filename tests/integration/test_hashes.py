@@ -8,18 +8,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ServerTestCase, RespMap, RESP3_NULL, main  # noqa: E402
+from harness import SYNTAX, NOT_INT, NOT_FLOAT, OVERFLOW, WRONGTYPE, arity  # noqa: E402
 
-SYNTAX = "ERR syntax error"
-NOT_INT = "ERR value is not an integer or out of range"
-NOT_FLOAT = "ERR value is not a valid float"
-OVERFLOW = "ERR increment or decrement would overflow"
 HASH_NOT_INT = "ERR hash value is not an integer"
 HASH_NOT_FLOAT = "ERR hash value is not a float"
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-
-
-def arity(cmd):
-    return "ERR wrong number of arguments for '%s' command" % cmd
 
 
 def pairs(flat):

@@ -7,15 +7,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ServerTestCase, main  # noqa: E402
+from harness import SYNTAX, NOT_INT, arity  # noqa: E402
 
-SYNTAX = "ERR syntax error"
-NOT_INT = "ERR value is not an integer or out of range"
 NX_XX = "ERR NX and XX, GT or LT options at the same time are not compatible"
 GT_LT = "ERR GT and LT options at the same time are not compatible"
-
-
-def arity(cmd):
-    return "ERR wrong number of arguments for '%s' command" % cmd
 
 
 class TestDelExists(ServerTestCase):

@@ -9,19 +9,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import ServerTestCase, RESP3_NULL, main  # noqa: E402
+from harness import SYNTAX, NOT_INT, WRONGTYPE, MUST_BE_POSITIVE, NUMKEYS, arity  # noqa: E402
 
-SYNTAX = "ERR syntax error"
-NOT_INT = "ERR value is not an integer or out of range"
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
-NUMKEYS = "ERR numkeys should be greater than 0"
 COUNT_GT0 = "ERR count should be greater than 0"
 RANK_ZERO = ("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
              "or use negative to start from the end of the list")
-
-
-def arity(cmd):
-    return "ERR wrong number of arguments for '%s' command" % cmd
 
 
 def b(*items):

@@ -8,15 +8,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ServerTestCase, RespError, RespMap, ember_only, main  # noqa: E402
+from harness import SYNTAX, NOT_INT, arity  # noqa: E402
 
-SYNTAX = "ERR syntax error"
-NOT_INT = "ERR value is not an integer or out of range"
 BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters."
 HELLO_FIELDS = [b"server", b"version", b"proto", b"id", b"mode", b"role", b"modules"]
-
-
-def arity(cmd):
-    return "ERR wrong number of arguments for '%s' command" % cmd
 
 
 def parse_info(text):

@@ -9,18 +9,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import ServerTestCase, RespSet, RESP3_NULL, main  # noqa: E402
+from harness import SYNTAX, NOT_INT, WRONGTYPE, MUST_BE_POSITIVE, NUMKEYS, arity  # noqa: E402
 
-SYNTAX = "ERR syntax error"
-NOT_INT = "ERR value is not an integer or out of range"
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
-NUMKEYS = "ERR numkeys should be greater than 0"
 TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args"
 NEG_LIMIT = "ERR LIMIT can't be negative"
-
-
-def arity(cmd):
-    return "ERR wrong number of arguments for '%s' command" % cmd
 
 
 def bset(*members):

@@ -7,15 +7,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ServerTestCase, main  # noqa: E402
-
-SYNTAX = "ERR syntax error"
-NOT_INT = "ERR value is not an integer or out of range"
-NOT_FLOAT = "ERR value is not a valid float"
-OVERFLOW = "ERR increment or decrement would overflow"
-
-
-def arity(cmd):
-    return "ERR wrong number of arguments for '%s' command" % cmd
+from harness import SYNTAX, NOT_INT, NOT_FLOAT, OVERFLOW, arity  # noqa: E402
 
 
 class TestGetSet(ServerTestCase):

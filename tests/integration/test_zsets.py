@@ -11,12 +11,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ServerTestCase, RespDouble, RESP3_NULL, main  # noqa: E402
+from harness import SYNTAX, NOT_INT, NOT_FLOAT, WRONGTYPE, MUST_BE_POSITIVE, NUMKEYS, arity  # noqa: E402
 
-SYNTAX = "ERR syntax error"
-NOT_INT = "ERR value is not an integer or out of range"
-NOT_FLOAT = "ERR value is not a valid float"
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
 NX_XX = "ERR XX and NX options at the same time are not compatible"
 GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible"
 INCR_PAIR = "ERR INCR option supports a single increment-element pair"
@@ -25,13 +21,8 @@ MINMAX_LEX = "ERR min or max not valid string range item"
 LIMIT_ONLY = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 WITHSCORES_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 NAN_RESULT = "ERR resulting score is not a number (NaN)"
-NUMKEYS = "ERR numkeys should be greater than 0"
 COUNT_GT0 = "ERR count should be greater than 0"
 NEG_LIMIT = "ERR LIMIT can't be negative"
-
-
-def arity(cmd):
-    return "ERR wrong number of arguments for '%s' command" % cmd
 
 
 def at_least_one(cmd):
