@@ -1,5 +1,7 @@
 #include "command.h"
 
+#include "module.h"
+
 #include "db.h"
 #include "server.h"
 #include "util.h"
@@ -16,6 +18,13 @@ void CommandTable::Add(CommandSpec spec) {
   if (by_length_.size() <= owned->name.size()) by_length_.resize(owned->name.size() + 1);
   by_length_[owned->name.size()].push_back(owned);
   ordered_.push_back(owned);
+}
+
+void CommandTable::Remove(std::string_view name) {
+  const CommandSpec* spec = Find(name);
+  if (!spec) return;
+  std::erase(by_length_[spec->name.size()], spec);
+  std::erase(ordered_, spec);
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
@@ -45,6 +54,7 @@ const CommandSpec& CommandTable::Resolve(const CommandSpec& spec, std::span<cons
 void CommandTable::KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> argv,
                               std::vector<size_t>* out) {
   out->clear();
+  if (spec.module && spec.module->get_keys) return ModuleCommandKeys(*spec.module, argv, out);
   size_t argc = argv.size();
   if (spec.first_key > 0 && argc > static_cast<size_t>(spec.first_key)) {
     int64_t last = spec.last_key >= 0 ? spec.last_key : static_cast<int64_t>(argc) + spec.last_key;
@@ -73,6 +83,9 @@ void RegisterAllCommands() {
   RegisterMultiFamily(t);
   RegisterPubSubFamily(t);
   RegisterZSetFamily(t);
+  RegisterDumpFamily(t);
+  RegisterMemoryFamily(t);
+  RegisterModuleFamily(t);
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {

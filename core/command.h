@@ -21,6 +21,7 @@ class Conn;
 class Db;
 class Server;
 class Shard;
+struct ModuleCommand;
 
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,
@@ -66,6 +67,10 @@ struct CommandSpec {
   // Keys counted by an argument (SINTERCARD 2 a b, ZUNIONSTORE d 2 a b):
   // the index of that count; the keys follow it. 0: none.
   int keynum_index = 0;
+  // A module's command: its module-side handler and key finder.
+  const ModuleCommand* module = nullptr;
+  // ACL categories beyond those the flags and group imply ("@search").
+  std::vector<std::string> acl_extra = {};
 };
 
 // What a handler sees. Keys are resolved to their shard's Db through db();
@@ -127,6 +132,9 @@ class CommandTable {
  public:
   static CommandTable& Get();
   void Add(CommandSpec spec);
+  // Takes a command out of lookups (MODULE UNLOAD). Its spec stays
+  // allocated: a client's last_command or a batch in flight may point to it.
+  void Remove(std::string_view name);
   // Case-insensitive; allocates nothing.
   const CommandSpec* Find(std::string_view name) const;
   const std::vector<const CommandSpec*>& All() const { return ordered_; }
@@ -154,6 +162,9 @@ void RegisterListFamily(CommandTable& t);
 void RegisterMultiFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
+void RegisterModuleFamily(CommandTable& t);
+void RegisterDumpFamily(CommandTable& t);
+void RegisterMemoryFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

@@ -143,6 +143,19 @@ std::string Unquote(std::string_view v) {
 
 std::string QuoteForFile(const std::string& v) { return v.empty() ? "\"\"" : v; }
 
+// The number of the first line of a config file setting name (inih does
+// not tell its handler), as text; "?" if not found.
+std::string LineOf(const std::string& path, std::string_view name) {
+  std::ifstream in(path);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    std::string t = Trim(line);
+    size_t end = t.find_first_of("=:");
+    if (end != std::string::npos && EqualsIgnoreCase(Trim(t.substr(0, end)), name)) return std::to_string(n);
+  }
+  return "?";
+}
+
 }  // namespace
 
 Config::Config() {
@@ -354,6 +367,10 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_s
                       : name == "notify-keyspace-events"   ? ParseNotifyFlags(value, &canonical, &notify_flags)
                                                            : Normalize(*p->spec, value, &canonical);
     if (!err.empty()) return err;
+    if (p->validate) {
+      err = p->validate(canonical);
+      if (!err.empty()) return err;
+    }
     if (name == "notify-keyspace-events") live.notify_flags.store(notify_flags, std::memory_order_relaxed);
     p->value = canonical;
     if (std::string_view(p->spec->name) == "client-output-buffer-limit") ApplyBufferLimits(canonical);
@@ -396,6 +413,57 @@ void Config::OnChange(std::string_view name, std::function<void(const std::strin
   Find(name)->on_change = std::move(fn);
 }
 
+bool Config::AddParam(const ParamSpec& spec, Validator validate) {
+  std::lock_guard lock(mu_);
+  std::string name = ToLower(spec.name);
+  if (Find(name)) return false;
+  OwnedSpec& o = owned_specs_.emplace_back();
+  o.name = name;
+  o.enum_values = spec.enum_values ? spec.enum_values : "";
+  o.default_value = spec.default_value ? spec.default_value : "";
+  o.doc = spec.doc ? spec.doc : "";
+  o.spec = spec;
+  o.spec.name = o.name.c_str();
+  o.spec.alias = nullptr;
+  o.spec.enum_values = o.enum_values.c_str();
+  o.spec.default_value = o.default_value.c_str();
+  o.spec.doc = o.doc.c_str();
+  Param p;
+  p.spec = &o.spec;
+  p.value = o.default_value;
+  p.validate = std::move(validate);
+  params_.emplace(name, std::move(p));
+  return true;
+}
+
+void Config::RemoveParam(std::string_view name) {
+  std::lock_guard lock(mu_);
+  auto it = params_.find(ToLower(name));
+  if (it == params_.end()) return;
+  const ParamSpec* spec = it->second.spec;
+  params_.erase(it);
+  for (auto o = owned_specs_.begin(); o != owned_specs_.end(); ++o)
+    if (&o->spec == spec) {
+      owned_specs_.erase(o);
+      break;
+    }
+}
+
+void Config::Defer(std::string name, std::string value, std::string origin) {
+  deferred_.push_back({std::move(name), std::move(value), std::move(origin)});
+}
+
+std::string Config::ApplyDeferred() {
+  std::vector<Deferred> pending = std::move(deferred_);
+  deferred_.clear();
+  for (const Deferred& d : pending) {
+    std::string err = Set(d.name, d.value, true);
+    if (err == "unknown") return d.origin + ": unknown directive '" + d.name + "'";
+    if (!err.empty()) return d.origin + ": '" + d.name + "': " + err;
+  }
+  return "";
+}
+
 std::vector<const ParamSpec*> Config::Specs() const {
   std::vector<const ParamSpec*> out;
   for (const ParamSpec& s : kOwnParams) out.push_back(&s);
@@ -418,8 +486,16 @@ std::string Config::LoadFile(const std::string& path) {
       path.c_str(),
       [](void* user, const char* /*section*/, const char* name, const char* value) -> int {
         auto* st = static_cast<LoadState*>(user);
+        if (EqualsIgnoreCase(name, "loadmodule")) {
+          st->config->module_lines_.push_back(Trim(value));
+          return 1;
+        }
         std::string err = st->config->Set(name, Unquote(value), true);
-        if (err == "unknown") err = "unknown directive '" + std::string(name) + "'";
+        // Perhaps a module's parameter: decided once modules are loaded.
+        if (err == "unknown") {
+          st->config->Defer(name, Unquote(value), "config file '" + st->path + "' line " + LineOf(st->path, name));
+          return 1;
+        }
         if (!err.empty()) {
           if (st->error.empty()) st->error = err;
           return 0;

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -105,6 +106,23 @@ class Config {
   // Called after a successful Set of this parameter (not at start-up).
   void OnChange(std::string_view name, std::function<void(const std::string&)> fn);
 
+  // A parameter registered at run time (by a module): the strings of spec
+  // are copied. validate, when set, may refuse a value that passed the
+  // type and bounds checks by returning the reason. Returns false if the
+  // name is taken.
+  using Validator = std::function<std::string(const std::string&)>;
+  bool AddParam(const ParamSpec& spec, Validator validate);
+  void RemoveParam(std::string_view name);
+
+  // Start-up values for names no parameter has yet (a module's, before the
+  // module is loaded): LoadFile and the flags keep them here, in order, and
+  // ApplyDeferred sets them once modules are loaded. Returns "" or the
+  // first that is still unknown or refused.
+  void Defer(std::string name, std::string value, std::string origin);
+  std::string ApplyDeferred();
+  // `loadmodule <path> [args]` lines of the config file, in order.
+  const std::vector<std::string>& module_lines() const { return module_lines_; }
+
   Live live;
 
  private:
@@ -114,6 +132,15 @@ class Config {
     std::atomic<int64_t>* mirror = nullptr;
     std::atomic<bool>* bool_mirror = nullptr;
     std::function<void(const std::string&)> on_change;
+    Validator validate;
+  };
+  // A run-time parameter's spec and the strings it points into.
+  struct OwnedSpec {
+    std::string name, enum_values, default_value, doc;
+    ParamSpec spec;
+  };
+  struct Deferred {
+    std::string name, value, origin;
   };
   Param* Find(std::string_view name);
   const Param* Find(std::string_view name) const;
@@ -124,6 +151,9 @@ class Config {
   std::map<std::string, Param, std::less<>> params_;
   std::map<std::string, std::string, std::less<>> aliases_;
   std::string config_file_;
+  std::deque<OwnedSpec> owned_specs_;
+  std::vector<Deferred> deferred_;
+  std::vector<std::string> module_lines_;
 };
 
 }  // namespace ember

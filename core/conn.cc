@@ -123,20 +123,60 @@ size_t Conn::OutputSize() const {
 
 void Conn::OnReadable() {
   if (closed() || !reading_) return;
+  if (write_wants_read_) {
+    write_wants_read_ = false;
+    if (!Flush()) return;
+  }
   // A big bulk that is still arriving gets room for all of it at once.
   size_t want = kReadChunk;
   if (in_.size() >= kReadChunk && in_.capacity() > in_.size()) want = in_.capacity() - in_.size();
   char* dst = in_.Reserve(want);
-  ssize_t n = read(fd_, dst, want);
-  if (n <= 0) {
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    Close();
-    return;
-  }
+  ssize_t n = ReadSome(dst, want);
+  if (n <= 0) return;
   in_.Commit(static_cast<size_t>(n));
   shard_.stats().net_input_bytes += static_cast<uint64_t>(n);
   last_active_ms = NowMs();
   ProcessInput();
+  // A transport may hold decrypted bytes the socket will not signal again.
+  const EmberTransportDef* t = transport_.transport ? &transport_.transport->def : nullptr;
+  if (t && t->pending && !closed() && reading_ && t->pending(transport_.conn) > 0) OnReadable();
+}
+
+ssize_t Conn::ReadSome(char* dst, size_t want) {
+  if (!transport_.transport) {
+    ssize_t n = read(fd_, dst, want);
+    if (n > 0) return n;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+    Close();
+    return -1;
+  }
+  long n = transport_.transport->def.read(transport_.conn, dst, want);
+  if (n > 0) return n;
+  if (n == EMBER_IO_WANT_READ) return 0;
+  if (n == EMBER_IO_WANT_WRITE) {
+    read_wants_write_ = true;
+    ArmWrite();
+    return 0;
+  }
+  Close();
+  return -1;
+}
+
+void Conn::ArmWrite() {
+  if (write_armed_) return;
+  event_add(write_ev_, nullptr);
+  write_armed_ = true;
+}
+
+std::string Conn::TransportInfo() const {
+  if (!transport_.transport) return "";
+  std::string out = " transport=" + transport_.transport->name;
+  if (transport_.transport->def.client_info) {
+    char buf[1024];
+    size_t n = transport_.transport->def.client_info(transport_.conn, buf, sizeof(buf));
+    out.append(buf, std::min(n, sizeof(buf) - 1));
+  }
+  return out;
 }
 
 void Conn::ProcessInput() {
@@ -205,18 +245,31 @@ void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
 bool Conn::Flush() {
   if (closed()) return false;
   while (out_off_ < out_.size()) {
-    ssize_t n = write(fd_, out_.data() + out_off_, out_.size() - out_off_);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        if (!write_armed_) {
-          event_add(write_ev_, nullptr);
-          write_armed_ = true;
+    ssize_t n;
+    if (!transport_.transport) {
+      n = write(fd_, out_.data() + out_off_, out_.size() - out_off_);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {
+          ArmWrite();
+          return CheckOutputLimit();
         }
+        Close();
+        return false;
+      }
+    } else {
+      n = transport_.transport->def.write(transport_.conn, out_.data() + out_off_, out_.size() - out_off_);
+      if (n == EMBER_IO_WANT_WRITE || n == EMBER_IO_WANT_READ) {
+        if (n == EMBER_IO_WANT_WRITE)
+          ArmWrite();
+        else
+          write_wants_read_ = true;
         return CheckOutputLimit();
       }
-      Close();
-      return false;
+      if (n <= 0) {
+        Close();
+        return false;
+      }
     }
     shard_.stats().net_output_bytes += static_cast<uint64_t>(n);
     out_off_ += static_cast<size_t>(n);
@@ -226,7 +279,7 @@ bool Conn::Flush() {
     std::string().swap(out_);
   else
     out_.clear();
-  if (write_armed_) {
+  if (write_armed_ && !read_wants_write_) {
     event_del(write_ev_);
     write_armed_ = false;
   }
@@ -237,7 +290,14 @@ bool Conn::Flush() {
   return true;
 }
 
-void Conn::OnWritable() { Flush(); }
+void Conn::OnWritable() {
+  if (read_wants_write_) {
+    read_wants_write_ = false;
+    OnReadable();
+    if (closed()) return;
+  }
+  Flush();
+}
 
 void Conn::StopReading() {
   if (!reading_) return;
@@ -250,6 +310,8 @@ void Conn::Close() {
   if (read_ev_) event_del(read_ev_);
   if (write_ev_) event_del(write_ev_);
   if (block_timer_) evtimer_del(block_timer_);
+  if (transport_.transport) transport_.transport->def.close(transport_.conn);
+  transport_ = {nullptr, nullptr};
   close(fd_);
   fd_ = -1;
   shard_.ConnClosed(this);

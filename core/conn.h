@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "blocking.h"
+#include "module.h"
 #include "resp_parser.h"
 
 namespace ember {
@@ -53,6 +54,10 @@ class Conn {
   ~Conn();
 
   void Start();
+  // Reads and writes go through a module's transport (TLS) from now on.
+  void SetTransport(TransportConn t) { transport_ = t; }
+  // CLIENT LIST's fields for the transport (" transport=tls ..."), or "".
+  std::string TransportInfo() const;
   // Reads and runs what arrived; called by the read event.
   void OnReadable();
   void OnWritable();
@@ -131,6 +136,10 @@ class Conn {
   // Disconnects a client over its class's client-output-buffer-limit.
   bool CheckOutputLimit();
   void MarkDirty();
+  void ArmWrite();
+  // One read into the input buffer: bytes read, 0 when there is nothing
+  // to read now, -1 when the connection is finished (closed here).
+  ssize_t ReadSome(char* dst, size_t want);
 
   struct Pending {
     bool done;
@@ -144,6 +153,11 @@ class Conn {
   event* read_ev_ = nullptr;
   event* write_ev_ = nullptr;
   bool write_armed_ = false;
+  TransportConn transport_{nullptr, nullptr};
+  // A transport (TLS) may need the socket writable to go on reading, or
+  // readable to go on writing.
+  bool read_wants_write_ = false;
+  bool write_wants_read_ = false;
   bool reading_ = true;
   InputBuffer in_;
   RequestParser parser_;

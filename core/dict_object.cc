@@ -1,5 +1,7 @@
 #include "dict_object.h"
 
+#include <malloc.h>
+
 #include <random>
 
 namespace ember {
@@ -15,6 +17,28 @@ std::unique_ptr<Object> DictObject::Clone() const {
   auto copy = std::make_unique<DictObject>(type_);
   dict_.ForEach([&](Entry* e) { copy->Set(e->key(), e->raw_value()); });
   return copy;
+}
+
+size_t DictObject::MemoryUsage(size_t samples) const {
+  // Bucket arrays are allocated at exactly their power-of-two size.
+  size_t bytes = sizeof(*this) + dict_.bucket_count() * sizeof(Entry*);
+  size_t n = dict_.size();
+  size_t seen = 0, measured = 0;
+  auto measure = [&](Entry* e) {
+    measured += malloc_usable_size(e);
+    ++seen;
+  };
+  if (samples == 0 || samples >= n) {
+    dict_.ForEach(measure);
+    return bytes + measured;
+  }
+  // A scan from cursor 0 visits whole buckets, so it may measure a few more
+  // than asked; the average is scaled by the count either way.
+  uint64_t cursor = 0;
+  do {
+    cursor = dict_.Scan(cursor, measure);
+  } while (cursor != 0 && seen < samples);
+  return bytes + (seen ? static_cast<size_t>(static_cast<double>(measured) / seen * n) : 0);
 }
 
 Entry* DictObject::Find(std::string_view key) {

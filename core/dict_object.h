@@ -17,6 +17,7 @@ class DictObject : public Object {
   ValueType type() const override { return type_; }
   const char* encoding_name() const override { return "hashtable"; }
   std::unique_ptr<Object> Clone() const override;
+  size_t MemoryUsage(size_t samples) const override;
 
   size_t size() const { return dict_.size(); }
   Entry* Find(std::string_view key);

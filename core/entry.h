@@ -35,7 +35,8 @@ enum class Encoding : uint8_t {
   kObject = 7,      // the value is an Object* (a large collection)
 };
 
-enum class ValueType : uint8_t { kString, kList, kHash, kSet, kZSet };
+// kModule: a value of a data type a module registered (see module_value.h).
+enum class ValueType : uint8_t { kString, kList, kHash, kSet, kZSet, kModule };
 
 class Entry {
  public:

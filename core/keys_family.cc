@@ -106,7 +106,7 @@ void Persist(CmdCtx& ctx) {
 
 void Type(CmdCtx& ctx) {
   Entry* e = ctx.db(ctx.arg(1)).Find(ctx.arg(1));
-  ctx.reply.Simple(e ? TypeName(e->type()) : "none");
+  ctx.reply.Simple(e ? TypeName(e) : "none");
 }
 
 // Moves (or copies) src to dst, which may live on another shard. The
@@ -148,7 +148,10 @@ void Copy(CmdCtx& ctx) {
   if (!e) return ctx.reply.Int(0);
   Db& to = ctx.db(dst);
   if (to.Find(dst) && !replace) return ctx.reply.Int(0);
-  to.Put(CloneEntry(e, dst));
+  Entry* copy = CloneEntry(e, dst);
+  // A module type without a copy callback.
+  if (!copy) return ctx.reply.Error("not possible to copy a value of type '" + std::string(TypeName(e)) + "'");
+  to.Put(copy);
   ctx.Notify(kNotifyGeneric, "copy_to", dst);
   ctx.reply.Int(1);
 }
@@ -222,7 +225,7 @@ void Scan(CmdCtx& ctx) {
     table_cursor = db.Scan(table_cursor, [&](Entry* e) {
       if (e->has_expire() && e->expire_ms() <= db.now()) return;
       if (!args.Matches(e->key())) return;
-      if (args.has_type && !EqualsIgnoreCase(args.type, TypeName(e->type()))) return;
+      if (args.has_type && !EqualsIgnoreCase(args.type, TypeName(e))) return;
       keys.emplace_back(e->key());
     });
     if (table_cursor == 0) ++shard;

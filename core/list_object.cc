@@ -1,5 +1,7 @@
 #include "list_object.h"
 
+#include <malloc.h>
+
 #include "pack.h"
 
 namespace ember {
@@ -15,6 +17,23 @@ bool ListObject::Full(const Chunk& c, size_t item_size) const {
 }
 
 std::unique_ptr<Object> ListObject::Clone() const { return std::make_unique<ListObject>(*this); }
+
+size_t ListObject::MemoryUsage(size_t samples) const {
+  size_t bytes = sizeof(*this) + chunks_.size() * sizeof(Chunk);
+  size_t n = chunks_.size();
+  size_t seen = 0, measured = 0;
+  for (const Chunk& c : chunks_) {
+    if (samples != 0 && seen >= samples) break;
+    // A short pack sits in the string itself (small-string buffer): only a
+    // buffer outside it is a separate allocation.
+    const char* d = c.pack.data();
+    const char* self = reinterpret_cast<const char*>(&c.pack);
+    if (d < self || d >= self + sizeof(c.pack)) measured += malloc_usable_size(const_cast<char*>(d));
+    ++seen;
+  }
+  if (seen == n) return bytes + measured;
+  return bytes + static_cast<size_t>(static_cast<double>(measured) / seen * n);
+}
 
 void ListObject::PushBack(std::string_view item) {
   if (chunks_.empty() || Full(chunks_.back(), item.size())) chunks_.emplace_back();

@@ -24,6 +24,7 @@ class ListObject : public Object {
   ValueType type() const override { return ValueType::kList; }
   const char* encoding_name() const override { return "quicklist"; }
   std::unique_ptr<Object> Clone() const override;
+  size_t MemoryUsage(size_t samples) const override;
 
   size_t size() const { return size_; }
   void PushFront(std::string_view item);

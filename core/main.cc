@@ -10,7 +10,9 @@
 #include <map>
 
 #include "config.h"
+#include "module.h"
 #include "server.h"
+#include "util.h"
 #include "version.h"
 
 namespace {
@@ -30,6 +32,23 @@ void SetUpLogging(ember::Config& config) {
   config.OnChange("loglevel", [](const std::string& v) { spdlog::set_level(kLevels.at(v)); });
 }
 
+// The config file's loadmodule lines, then --loadmodule flags, in order.
+// Returns "" or the error, which it logs.
+std::string LoadModules(ember::Config& config, const std::vector<std::vector<std::string>>& module_flags) {
+  std::vector<std::vector<std::string>> to_load;
+  for (const std::string& line : config.module_lines()) to_load.push_back(ember::SplitArgs(line));
+  for (const auto& f : module_flags) to_load.push_back(f);
+  for (const auto& words : to_load) {
+    std::string err = words.empty() ? "loadmodule: no path given"
+                                    : ember::ModuleHost::Get().Load(words[0], {words.begin() + 1, words.end()});
+    if (!err.empty()) {
+      spdlog::error("{}", err);
+      return err;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -40,6 +59,13 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_file, "Configuration file (INI, Redis directive names)");
   app.add_flag("--config-template", print_template, "Print a commented ember.conf with every default and exit");
   app.set_version_flag("-v,--version", std::string("ember ") + ember::kEmberVersion);
+  std::vector<std::vector<std::string>> module_flags;
+  app.add_option("--loadmodule", module_flags, "Load a module at start-up: --loadmodule <path> [args...] (repeatable)")
+      ->expected(1, -1)
+      ->allow_extra_args();
+  // Flags naming no parameter yet may be a module's (--tls-port): they are
+  // set once modules are loaded.
+  app.allow_extras();
   // Every parameter is also a flag: --port 6380, --maxmemory-policy allkeys-lru.
   std::map<std::string, std::string> flag_values;
   for (const ember::ParamSpec* spec : config.Specs()) {
@@ -75,6 +101,15 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::vector<std::string> extras = app.remaining();
+  for (size_t i = 0; i < extras.size(); ++i) {
+    const std::string& flag = extras[i];
+    if (flag.size() < 3 || flag.compare(0, 2, "--") != 0 || i + 1 >= extras.size()) {
+      std::fprintf(stderr, "ember: unexpected argument '%s' (flags are --<parameter> <value>)\n", flag.c_str());
+      return 1;
+    }
+    config.Defer(flag.substr(2), extras[++i], "flag " + flag);
+  }
   SetUpLogging(config);
   std::string pidfile;
   config.Get("pidfile", &pidfile);
@@ -87,8 +122,20 @@ int main(int argc, char** argv) {
   int rc;
   {
     ember::Server server(config);
-    rc = server.Run();
+    ember::ModuleHost& modules = ember::ModuleHost::Get();
+    modules.set_server(&server);
+    err = LoadModules(config, module_flags);
+    if (err.empty()) {
+      err = config.ApplyDeferred();
+      if (!err.empty()) std::fprintf(stderr, "ember: %s\n", err.c_str());
+    }
+    if (!err.empty()) {
+      rc = 1;
+    } else {
+      rc = server.Run();
+    }
   }
+  ember::ModuleHost::Get().UnloadAll();
   if (!pidfile.empty()) std::remove(pidfile.c_str());
   return rc;
 }

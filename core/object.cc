@@ -1,5 +1,7 @@
 #include "object.h"
 
+#include "module_value.h"
+
 namespace ember {
 
 const char* TypeName(ValueType t) {
@@ -9,6 +11,7 @@ const char* TypeName(ValueType t) {
     case ValueType::kHash: return "hash";
     case ValueType::kSet: return "set";
     case ValueType::kZSet: return "zset";
+    case ValueType::kModule: return "module";
   }
   return "none";
 }
@@ -30,7 +33,14 @@ const char* EncodingName(const Entry* e) {
 
 Entry* CloneEntry(const Entry* e, std::string_view key) {
   if (e->encoding() != Encoding::kObject) return Entry::Create(key, e->raw_value(), e->encoding(), e->expire_ms());
-  return Entry::CreateObject(key, e->object()->Clone().release(), e->expire_ms());
+  std::unique_ptr<Object> copy = e->object()->Clone();
+  return copy ? Entry::CreateObject(key, copy.release(), e->expire_ms()) : nullptr;
+}
+
+const char* TypeName(const Entry* e) {
+  if (e->encoding() == Encoding::kObject && e->object()->type() == ValueType::kModule)
+    return static_cast<const ModuleValue*>(e->object())->module_type()->name.c_str();
+  return TypeName(e->type());
 }
 
 }  // namespace ember

@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include "module.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -60,6 +62,7 @@ Server::Server(Config& config) : config_(config) {
 
 Server::~Server() {
   for (evconnlistener* l : listeners_) evconnlistener_free(l);
+  ModuleHost::Get().DropEvents();
   for (event* e : signal_evs_) event_free(e);
   if (shutdown_ev_) event_free(shutdown_ev_);
   shards_.clear();
@@ -70,14 +73,44 @@ bool Server::Listen() {
   std::string bind, port_text;
   config_.Get("bind", &bind);
   config_.Get("port", &port_text);
+  int64_t port = 0;
+  ParseInt64(port_text, &port);
+  port_ = static_cast<int>(port);
+  endpoints_.insert(endpoints_.begin(), std::make_unique<Endpoint>(Endpoint{this, nullptr, bind, port_}));
+  // Module transports asked for their ports before the server ran.
+  for (auto& e : endpoints_) {
+    if (e->bind.empty()) e->bind = bind;
+    std::string err = Bind(e.get());
+    if (!err.empty()) {
+      spdlog::error("{}", err);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Server::ListenTransport(const ModuleTransport* transport, const std::string& bind, int port) {
+  if (port <= 0 || port > 65535) return "bad port " + std::to_string(port);
+  auto e = std::make_unique<Endpoint>(Endpoint{this, transport, bind, port});
+  if (!base_) {
+    endpoints_.push_back(std::move(e));
+    return "";
+  }
+  if (e->bind.empty()) config_.Get("bind", &e->bind);
+  std::string err = Bind(e.get());
+  if (err.empty()) endpoints_.push_back(std::move(e));
+  return err;
+}
+
+std::string Server::Bind(Endpoint* endpoint) {
   std::string backlog_text;
   config_.Get("tcp-backlog", &backlog_text);
-  int64_t port = 0, backlog = 511;
-  ParseInt64(port_text, &port);
+  int64_t backlog = 511;
   ParseInt64(backlog_text, &backlog);
-  port_ = static_cast<int>(port);
-  std::istringstream words(bind);
+  int port = endpoint->port;
+  std::istringstream words(endpoint->bind);
   std::string addr;
+  size_t opened = 0;
   while (words >> addr) {
     // Redis's "-" prefix marks an address that may be missing.
     bool optional = addr[0] == '-';
@@ -90,41 +123,35 @@ bool Server::Listen() {
       auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
       in6->sin6_family = AF_INET6;
       in6->sin6_port = htons(static_cast<uint16_t>(port));
-      if (inet_pton(AF_INET6, addr.c_str(), &in6->sin6_addr) != 1) {
-        spdlog::error("bind: invalid address '{}'", addr);
-        return false;
-      }
+      if (inet_pton(AF_INET6, addr.c_str(), &in6->sin6_addr) != 1) return "bind: invalid address '" + addr + "'";
       len = sizeof(sockaddr_in6);
     } else {
       auto* in = reinterpret_cast<sockaddr_in*>(&ss);
       in->sin_family = AF_INET;
       in->sin_port = htons(static_cast<uint16_t>(port));
-      if (inet_pton(AF_INET, addr.c_str(), &in->sin_addr) != 1) {
-        spdlog::error("bind: invalid address '{}'", addr);
-        return false;
-      }
+      if (inet_pton(AF_INET, addr.c_str(), &in->sin_addr) != 1) return "bind: invalid address '" + addr + "'";
       len = sizeof(sockaddr_in);
     }
     unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
     if (ss.ss_family == AF_INET6) flags |= LEV_OPT_BIND_IPV6ONLY;
-    evconnlistener* l = evconnlistener_new_bind(base_, &Server::OnAccept, this, flags, static_cast<int>(backlog),
+    evconnlistener* l = evconnlistener_new_bind(base_, &Server::OnAccept, endpoint, flags, static_cast<int>(backlog),
                                                 reinterpret_cast<sockaddr*>(&ss), len);
     if (!l) {
       if (optional) continue;
-      spdlog::error("could not listen on {}:{}: {}", addr, port, strerror(errno));
-      return false;
+      return "could not listen on " + addr + ":" + std::to_string(port) + ": " + strerror(errno);
     }
     listeners_.push_back(l);
+    ++opened;
   }
-  if (listeners_.empty()) {
-    spdlog::error("no address to listen on (bind '{}')", bind);
-    return false;
-  }
-  return true;
+  if (opened == 0) return "no address to listen on (bind '" + endpoint->bind + "')";
+  if (endpoint->transport)
+    spdlog::info("listening on port {} with the {} transport", port, endpoint->transport->name);
+  return "";
 }
 
 void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* arg) {
-  auto* self = static_cast<Server*>(arg);
+  auto* endpoint = static_cast<Endpoint*>(arg);
+  Server* self = endpoint->server;
   if (self->shutdown_requested_.load()) {
     close(fd);
     return;
@@ -132,9 +159,12 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
   self->stats_.total_connections.fetch_add(1, std::memory_order_relaxed);
   uint64_t connected = self->stats_.connected_clients.load(std::memory_order_relaxed);
   if (static_cast<int64_t>(connected) >= self->config_.live.maxclients.load(std::memory_order_relaxed)) {
-    static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
-    ssize_t w = write(fd, kMsg, sizeof(kMsg) - 1);
-    (void)w;
+    // Plain text only: a client of a transport could not read it anyway.
+    if (!endpoint->transport) {
+      static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+      ssize_t w = write(fd, kMsg, sizeof(kMsg) - 1);
+      (void)w;
+    }
     close(fd);
     self->stats_.rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -154,7 +184,7 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
   self->stats_.connected_clients.fetch_add(1, std::memory_order_relaxed);
   uint32_t target = self->next_shard_++ % self->shard_count();
   self->shards_[target]->AcceptConn(fd, self->NextClientId(), FormatAddress(addr),
-                                    FormatAddress(reinterpret_cast<sockaddr*>(&local)));
+                                    FormatAddress(reinterpret_cast<sockaddr*>(&local)), endpoint->transport);
 }
 
 void Server::OnSignal(evutil_socket_t sig, short, void* arg) {

@@ -26,6 +26,8 @@ struct ServerStats {
   std::atomic<uint64_t> rejected_connections{0};
 };
 
+struct ModuleTransport;
+
 class Server {
  public:
   explicit Server(Config& config);
@@ -56,9 +58,22 @@ class Server {
   std::atomic<int64_t>& key_observers() { return key_observers_; }
   // Resets INFO counters (CONFIG RESETSTAT); caller holds every shard.
   void ResetStats();
+  // Listens on bind:port ("" = the `bind` parameter) for connections that
+  // use a module's transport. Before Run, the sockets open when it starts.
+  // Returns "" or why it could not.
+  std::string ListenTransport(const ModuleTransport* transport, const std::string& bind, int port);
 
  private:
+  // Where accepted connections go: plain TCP, or a module's transport.
+  struct Endpoint {
+    Server* server;
+    const ModuleTransport* transport;
+    std::string bind;
+    int port;
+  };
   bool Listen();
+  // Opens a listener on every address of `bind`; returns "" or the error.
+  std::string Bind(Endpoint* endpoint);
   static void OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
   static void OnSignal(evutil_socket_t, short, void* arg);
   static void OnShutdownEvent(evutil_socket_t, short, void* arg);
@@ -67,6 +82,7 @@ class Server {
   Config& config_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<evconnlistener*> listeners_;
+  std::vector<std::unique_ptr<Endpoint>> endpoints_;
   event_base* base_ = nullptr;
   event* shutdown_ev_ = nullptr;
   std::vector<event*> signal_evs_;

@@ -17,6 +17,7 @@
 #include "command.h"
 #include "conn.h"
 #include "db.h"
+#include "module.h"
 #include "server.h"
 #include "shard.h"
 #include "util.h"
@@ -173,7 +174,7 @@ std::string ClientLine(Conn& c, int64_t now) {
     << c.QueryBufferCapacity() << " rbp=0 obl=0 oll=0 omem=" << c.OutputSize() << " tot-mem="
     << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << (c.last_command ? c.last_command->name : "NULL")
     << " user=default redir=-1 resp=" << c.resp << " lib-name=" << c.lib_name << " lib-ver=" << c.lib_ver
-    << " shard=" << c.shard().index() << "\n";
+    << " shard=" << c.shard().index() << c.TransportInfo() << "\n";
   return o.str();
 }
 
@@ -611,11 +612,28 @@ void Info(CmdCtx& ctx) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Shards\r\n";
     for (const std::string& line : per_shard) o << line << "\r\n";
   }
+  if (want("modules")) {
+    std::string text;
+    ModuleHost::Get().InfoModulesSection(&text);
+    o << (o.tellp() > 0 ? "\r\n" : "") << text;
+  }
   if (want("keyspace")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Keyspace\r\n";
     if (keys > 0)
       o << "db0:keys=" << keys << ",expires=" << expires << ",avg_ttl=" << (ttl_n ? ttl_sum / ttl_n : 0) << "\r\n";
   }
+  // Sections modules add: with "everything", or when named (by section or
+  // by module name).
+  std::string module_text;
+  if (everything) {
+    ModuleHost::Get().InfoModuleSections("everything", &module_text);
+  } else {
+    for (const std::string& w : wanted) {
+      std::string part;
+      if (ModuleHost::Get().InfoModuleSections(w, &part)) module_text += (module_text.empty() ? "" : "\r\n") + part;
+    }
+  }
+  if (!module_text.empty()) o << (o.tellp() > 0 ? "\r\n" : "") << module_text;
   ctx.reply.Verbatim(o.str());
 }
 
@@ -645,6 +663,7 @@ std::vector<std::string> AclCategories(const CommandSpec& spec) {
   if (spec.group == "connection") cats.push_back("@connection");
   if (spec.flags & kCmdBlocking) cats.push_back("@blocking");
   cats.push_back(spec.flags & kCmdFast ? "@fast" : "@slow");
+  cats.insert(cats.end(), spec.acl_extra.begin(), spec.acl_extra.end());
   return cats;
 }
 
@@ -654,12 +673,14 @@ void CommandInfoEntry(CmdCtx& ctx, const CommandSpec& spec) {
   ctx.reply.Array(10);
   ctx.reply.Bulk(spec.name);
   ctx.reply.Int(spec.arity);
-  size_t nflags = spec.keynum_index > 0;
+  bool movable = spec.keynum_index > 0 || (spec.module && spec.module->get_keys);
+  size_t nflags = movable + (spec.module != nullptr);
   for (auto& [bit, name] : kFlagNames) nflags += (spec.flags & bit) != 0;
   ctx.reply.Set(nflags);
   for (auto& [bit, name] : kFlagNames)
     if (spec.flags & bit) ctx.reply.Simple(name);
-  if (spec.keynum_index > 0) ctx.reply.Simple("movablekeys");
+  if (movable) ctx.reply.Simple("movablekeys");
+  if (spec.module) ctx.reply.Simple("module");
   ctx.reply.Int(spec.first_key);
   ctx.reply.Int(spec.last_key);
   ctx.reply.Int(spec.key_step);

@@ -10,8 +10,10 @@
 #include "blocking.h"
 #include "command.h"
 #include "conn.h"
+#include "module.h"
 #include "pubsub.h"
 #include "server.h"
+#include "slot.h"
 #include "util.h"
 
 namespace ember {
@@ -58,11 +60,12 @@ struct Shard::HoldMsg : Message {
 };
 
 struct Shard::NewConnMsg : Message {
-  NewConnMsg(int f, uint64_t i, std::string p, std::string l)
-      : Message(Kind::kNewConn), fd(f), id(i), peer(std::move(p)), local(std::move(l)) {}
+  NewConnMsg(int f, uint64_t i, std::string p, std::string l, const ModuleTransport* t)
+      : Message(Kind::kNewConn), fd(f), id(i), peer(std::move(p)), local(std::move(l)), transport(t) {}
   int fd;
   uint64_t id;
   std::string peer, local;
+  const ModuleTransport* transport;
 };
 
 // Published messages for subscribers on this shard.
@@ -126,7 +129,10 @@ void Shard::Join() {
   if (thread_.joinable()) thread_.join();
 }
 
+thread_local Shard* Shard::current_ = nullptr;
+
 void Shard::Loop() {
+  current_ = this;
   pthread_setname_np(pthread_self(), ("ember-shard-" + std::to_string(index_)).c_str());
   while (running_.load(std::memory_order_relaxed)) {
     // Announce the sleep, then look at the inbox once more: a sender either
@@ -193,7 +199,7 @@ void Shard::DrainInbox() {
           break;
         case Message::Kind::kNewConn: {
           auto* nc = static_cast<NewConnMsg*>(m);
-          AddConn(nc->fd, nc->id, std::move(nc->peer), std::move(nc->local));
+          AddConn(nc->fd, nc->id, std::move(nc->peer), std::move(nc->local), nc->transport);
           break;
         }
         case Message::Kind::kCall:
@@ -358,6 +364,10 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     return;
   }
+  if (ModuleHost::Get().has_filters() && !PassesFilters(conn, *spec, argv)) {
+    if (conn.multi.active) conn.multi.failed = true;
+    return;
+  }
   if (conn.multi.active && !(spec->flags & kCmdMultiControl)) {
     conn.multi.queued.emplace_back(argv.begin(), argv.end());
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
@@ -390,6 +400,23 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   }
 }
 
+bool Shard::PassesFilters(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
+  CommandTable::KeyIndexes(spec, argv, &key_scratch_);
+  if (key_scratch_.empty()) return true;
+  int slot = static_cast<int>(KeySlot(argv[key_scratch_[0]]));
+  for (size_t i : key_scratch_)
+    if (static_cast<int>(KeySlot(argv[i])) != slot) {
+      slot = -1;
+      break;
+    }
+  std::string refusal;
+  Reply reply(&refusal, conn.resp);
+  CmdCtx ctx{argv, reply, server_, *this, &conn, spec};
+  if (ModuleHost::Get().RunFilters(ctx, slot)) return true;
+  conn.LocalReplyTarget()->append(refusal);
+  return false;
+}
+
 void Shard::KeyShards(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<uint32_t>* out) {
   out->clear();
   CommandTable::KeyIndexes(spec, argv, &key_scratch_);
@@ -409,9 +436,20 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
 }
 
 void Shard::Execute(CmdCtx& ctx) {
+  ModuleHost& modules = ModuleHost::Get();
+  if (!modules.has_write_listeners() || !(ctx.spec.flags & kCmdWrite)) {
+    ctx.spec.handler(ctx);
+    ++stats_.commands;
+    TouchKeys(ctx);
+    return;
+  }
+  // Write listeners (replication) see each write command that succeeded.
+  size_t before = ctx.reply.buffer()->size();
   ctx.spec.handler(ctx);
   ++stats_.commands;
   TouchKeys(ctx);
+  const std::string& out = *ctx.reply.buffer();
+  if (out.size() > before && out[before] != '-') modules.NotifyWrite(index_, ctx.argv);
 }
 
 void Shard::TouchKeys(CmdCtx& ctx) {
@@ -446,17 +484,21 @@ void Shard::SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std
   b->cmds.push_back({&conn, conn.ReserveRemoteSlot(), &spec, first, static_cast<uint32_t>(argv.size()), conn.resp});
 }
 
-void Shard::AcceptConn(int fd, uint64_t id, std::string peer, std::string local) {
-  Post(new NewConnMsg(fd, id, std::move(peer), std::move(local)));
+void Shard::AcceptConn(int fd, uint64_t id, std::string peer, std::string local, const ModuleTransport* transport) {
+  Post(new NewConnMsg(fd, id, std::move(peer), std::move(local), transport));
 }
 
-void Shard::AddConn(int fd, uint64_t id, std::string peer, std::string local) {
-  if (shutting_down_) {
+void Shard::AddConn(int fd, uint64_t id, std::string peer, std::string local, const ModuleTransport* transport) {
+  // A module transport (TLS) sets the connection up on this thread.
+  void* tconn = shutting_down_ || !transport ? nullptr : transport->def.accept(transport->def.state, fd);
+  if (shutting_down_ || (transport && !tconn)) {
+    if (transport && !shutting_down_) spdlog::debug("{} transport refused a connection from {}", transport->name, peer);
     close(fd);
     server_.stats().connected_clients.fetch_sub(1);
     return;
   }
   Conn* c = new Conn(*this, fd, id, std::move(peer), std::move(local));
+  if (transport) c->SetTransport(TransportConn{transport, tconn});
   conns_.insert(c);
   by_id_[c->id()] = c;
   c->Start();

@@ -35,6 +35,7 @@ class PubSubRegistry;
 class Server;
 struct CmdCtx;
 struct CommandSpec;
+struct ModuleTransport;
 
 struct Message {
   enum class Kind { kExec, kReplies, kHold, kNewConn, kCall, kPushes };
@@ -58,6 +59,8 @@ class Shard {
 
   void Start();
   void Join();
+  // The shard whose thread is calling, or nullptr on any other thread.
+  static Shard* Current() { return current_; }
   uint32_t index() const { return index_; }
   Db& db() { return db_; }
   Server& server() { return server_; }
@@ -82,14 +85,18 @@ class Shard {
   // then WATCH bookkeeping for the keys a write command named.
   void Execute(CmdCtx& ctx);
   void TouchKeys(CmdCtx& ctx);
+  // Runs modules' command filters (cluster redirects); false when one
+  // answered for the command.
+  bool PassesFilters(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
   // The shards a command's keys live on.
   void KeyShards(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<uint32_t>* out);
 
   // Any thread: give this shard a newly accepted client socket (its client
   // id is given at accept, so ids follow connection order).
-  void AcceptConn(int fd, uint64_t id, std::string peer, std::string local);
+  // transport: a module's (TLS), or nullptr for plain TCP.
+  void AcceptConn(int fd, uint64_t id, std::string peer, std::string local, const ModuleTransport* transport);
   // Client bookkeeping.
-  void AddConn(int fd, uint64_t id, std::string peer, std::string local);
+  void AddConn(int fd, uint64_t id, std::string peer, std::string local, const ModuleTransport* transport);
   void ConnClosed(Conn* c);
   // A closing client's WATCHes, removed by their shards' own threads.
   void ReleaseWatches(Conn& c);
@@ -182,6 +189,7 @@ class Shard {
   std::vector<size_t> key_scratch_;
   std::vector<uint32_t> shard_scratch_;
   ShardStats stats_;
+  static thread_local Shard* current_;
   friend class Conn;
 };
 

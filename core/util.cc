@@ -264,4 +264,28 @@ int64_t NowUs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
+std::vector<std::string> SplitArgs(std::string_view line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i == line.size()) break;
+    std::string word;
+    while (i < line.size() && !isspace(static_cast<unsigned char>(line[i]))) {
+      char q = line[i];
+      if (q == '"' || q == '\'') {
+        for (++i; i < line.size() && line[i] != q; ++i) {
+          if (q == '"' && line[i] == '\\' && i + 1 < line.size()) ++i;
+          word.push_back(line[i]);
+        }
+        ++i;  // the closing quote
+      } else {
+        word.push_back(line[i++]);
+      }
+    }
+    out.push_back(std::move(word));
+  }
+  return out;
+}
+
 }  // namespace ember

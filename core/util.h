@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ember {
 
@@ -33,6 +34,10 @@ std::optional<int64_t> ParseMemory(std::string_view s);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
+
+// Words of a config line as Redis's sdssplitargs: separated by spaces,
+// "double" (with \\ escapes) or 'single' quoted.
+std::vector<std::string> SplitArgs(std::string_view line);
 
 // Milliseconds since the Unix epoch, and microseconds.
 int64_t NowMs();

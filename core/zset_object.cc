@@ -1,5 +1,7 @@
 #include "zset_object.h"
 
+#include <malloc.h>
+
 #include <cstdlib>
 #include <unordered_map>
 
@@ -37,6 +39,19 @@ std::unique_ptr<Object> ZSetObject::Clone() const {
   // From the greatest down: each insertion stops at the head.
   for (const Node* n = tail_; n; n = n->backward) copy->Insert(n->member(), n->score);
   return copy;
+}
+
+size_t ZSetObject::MemoryUsage(size_t samples) const {
+  // Index bucket arrays are allocated at exactly their power-of-two size.
+  size_t bytes = sizeof(*this) + malloc_usable_size(head_) + dict_.bucket_count() * sizeof(Entry*);
+  size_t seen = 0, measured = 0;
+  // Each member costs its skiplist node and its index entry.
+  for (const Node* x = First(); x && (samples == 0 || seen < samples); x = x->next()) {
+    measured += malloc_usable_size(const_cast<Node*>(x)) + malloc_usable_size(x->entry);
+    ++seen;
+  }
+  if (seen == length_) return bytes + measured;
+  return bytes + static_cast<size_t>(static_cast<double>(measured) / seen * length_);
 }
 
 ZSetObject::Node* ZSetObject::NewNode(int height, double score, Entry* entry) {

@@ -55,6 +55,7 @@ class ZSetObject : public Object {
   ValueType type() const override { return ValueType::kZSet; }
   const char* encoding_name() const override { return "skiplist"; }
   std::unique_ptr<Object> Clone() const override;
+  size_t MemoryUsage(size_t samples) const override;
 
   size_t size() const { return length_; }
 

@@ -64,6 +64,12 @@ def ember_binary():
     return os.environ.get("EMBER_SERVER") or DEFAULT_EMBER
 
 
+def module_path(name):
+    """The built module `name` (vector, example, ...): build/modules/<name>.so."""
+    default = os.path.join(HERE, "..", "..", "build", "modules")
+    return os.path.normpath(os.path.join(os.environ.get("EMBER_MODULE_DIR") or default, name + ".so"))
+
+
 def free_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
