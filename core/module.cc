@@ -19,10 +19,7 @@ Module::Module(std::string path, std::vector<std::string> args) : path_(std::mov
 
 Module::~Module() = default;
 
-ModuleHost& ModuleHost::Get() {
-  static ModuleHost host;
-  return host;
-}
+ModuleHost ModuleHost::instance_;
 
 Module* ModuleHost::FindModule(std::string_view name) const {
   for (const auto& m : modules_)

@@ -99,7 +99,9 @@ class Module {
 
 class ModuleHost {
  public:
-  static ModuleHost& Get();
+  // The one host (a plain static: the request path asks for it without
+  // a function-local static's guard).
+  static ModuleHost& Get() { return instance_; }
 
   void set_server(Server* s) { server_ = s; }
   Server* server() const { return server_; }
@@ -166,6 +168,7 @@ class ModuleHost {
   void TrackFdWatch(EmberFdWatch* w);
   bool ForgetFdWatch(EmberFdWatch* w);
 
+  static ModuleHost instance_;
   Server* server_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<std::unique_ptr<Module>> retained_;  // failed, but code of them may still run

@@ -435,21 +435,13 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
   if (!conn.closed()) conn.LocalReplyTarget()->append(scratch);
 }
 
-void Shard::Execute(CmdCtx& ctx) {
-  ModuleHost& modules = ModuleHost::Get();
-  if (!modules.has_write_listeners() || !(ctx.spec.flags & kCmdWrite)) {
-    ctx.spec.handler(ctx);
-    ++stats_.commands;
-    TouchKeys(ctx);
-    return;
-  }
-  // Write listeners (replication) see each write command that succeeded.
+void Shard::ExecuteObserved(CmdCtx& ctx) {
   size_t before = ctx.reply.buffer()->size();
   ctx.spec.handler(ctx);
   ++stats_.commands;
   TouchKeys(ctx);
   const std::string& out = *ctx.reply.buffer();
-  if (out.size() > before && out[before] != '-') modules.NotifyWrite(index_, ctx.argv);
+  if (out.size() > before && out[before] != '-') ModuleHost::Get().NotifyWrite(index_, ctx.argv);
 }
 
 void Shard::TouchKeys(CmdCtx& ctx) {

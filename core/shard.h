@@ -26,7 +26,9 @@
 #include <vector>
 
 #include "blocking.h"
+#include "command.h"
 #include "db.h"
+#include "module.h"
 
 namespace ember {
 
@@ -84,6 +86,9 @@ class Shard {
   // Runs a command whose shards this thread owns or holds: the handler,
   // then WATCH bookkeeping for the keys a write command named.
   void Execute(CmdCtx& ctx);
+  // Execute for a write command while modules listen to writes
+  // (replication): they see it if it did not fail.
+  void ExecuteObserved(CmdCtx& ctx);
   void TouchKeys(CmdCtx& ctx);
   // Runs modules' command filters (cluster redirects); false when one
   // answered for the command.
@@ -192,5 +197,13 @@ class Shard {
   static thread_local Shard* current_;
   friend class Conn;
 };
+
+// Here so the local and batch paths inline it: it is on every command's way.
+inline void Shard::Execute(CmdCtx& ctx) {
+  if ((ctx.spec.flags & kCmdWrite) && ModuleHost::Get().has_write_listeners()) return ExecuteObserved(ctx);
+  ctx.spec.handler(ctx);
+  ++stats_.commands;
+  TouchKeys(ctx);
+}
 
 }  // namespace ember
