@@ -86,6 +86,7 @@ void RegisterAllCommands() {
   RegisterDumpFamily(t);
   RegisterMemoryFamily(t);
   RegisterModuleFamily(t);
+  RegisterDebugFamily(t);
 }
 
 bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {

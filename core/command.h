@@ -163,6 +163,7 @@ void RegisterMultiFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
 void RegisterModuleFamily(CommandTable& t);
+void RegisterDebugFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
 void RegisterAllCommands();
