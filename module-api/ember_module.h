@@ -17,6 +17,8 @@
  *     EmberTypeDef, ...) begin with a `size` field set to sizeof(the
  *     struct) as the module knew it; the server reads only that many bytes,
  *     so later fields are optional to modules built before they existed.
+ *     The server copies the struct and every string in it: they may live
+ *     on the stack.
  *  4. Nothing crosses the boundary but C types. Strings are EmberStr
  *     (pointer + length, binary safe, not NUL-terminated unless stated);
  *     they are valid only during the call that passed them.
@@ -153,6 +155,10 @@ typedef void *(*EmberTypeCopyFn)(const void *value);
 /* Feeds the value's content to the digest (DEBUG DIGEST-VALUE). */
 typedef void (*EmberTypeDigestFn)(EmberDigest *digest, const void *value);
 
+/* Type callbacks run on the thread of the shard that owns the key, except
+ * free, which may run on a background thread (FLUSHALL ASYNC), and
+ * serialize, which persistence may run from its own thread while the shard
+ * goes on, but never while a command writes the same value. */
 typedef struct EmberTypeDef {
   uint32_t size;     /* sizeof(EmberTypeDef) */
   const char *name;  /* TYPE's reply; unique; 1-32 of [A-Za-z0-9_-] */
@@ -189,9 +195,11 @@ typedef struct EmberTypeDef {
 #define EMBER_CONFIG_STRING 2
 #define EMBER_CONFIG_ENUM   3 /* one word of enum_values */
 
-/* Called after a new value was validated against type and bounds; returns
- * EMBER_OK to accept it, or EMBER_ERR having written a reason (NUL-
- * terminated, at most err_cap bytes) to err. Runs on the thread that
+/* Called after a new value was validated against type and bounds, in its
+ * normal form (an INT as decimal digits, "1k" having become "1024"; a BOOL
+ * as yes/no; an ENUM as the word declared); not called for the default.
+ * Returns EMBER_OK to accept it, or EMBER_ERR having written a reason
+ * (NUL-terminated, at most err_cap bytes) to err. Runs on the thread that
  * executes CONFIG SET, or the main thread while loading ember.conf. */
 typedef int (*EmberConfigSetFn)(void *state, const char *name, EmberStr value, char *err, size_t err_cap);
 
@@ -340,23 +348,30 @@ typedef struct EmberApi {
   /* The shard this ctx runs on. */
   uint32_t (*ctx_shard)(EmberCtx *ctx);
 
-  /* Keys (the current shard's, or one held by the running command). */
+  /* Keys (the current shard's, or one held by the running command).
+   * open_key returns NULL for a key the call may not touch (see rule 5)
+   * or a mode that is neither EMBER_READ nor EMBER_WRITE; a missing key
+   * opens fine (its type is EMBER_KEYTYPE_EMPTY). Keys still open when the
+   * call returns are closed for it. */
   EmberKey *(*open_key)(EmberCtx *ctx, EmberStr key, int mode);
   void (*close_key)(EmberKey *k);
   int (*key_type)(EmberKey *k);
-  /* Deletes the key; EMBER_OK when there was one. */
+  /* Deletes the key; EMBER_OK when there was one. Like Redis, no keyspace
+   * event is sent: call key_touched(k, "del") first if one is wanted. */
   int (*key_delete)(EmberKey *k);
   /* Absolute unix ms, or EMBER_NO_EXPIRE. */
   int64_t (*key_expire)(EmberKey *k);
   int (*key_set_expire)(EmberKey *k, int64_t unix_ms);
-  /* A string value (valid until the key is written or closed). */
+  /* A string value (valid until the key is written or closed). Setting
+   * one keeps the key's expiry. */
   int (*key_string_get)(EmberKey *k, EmberStr *out);
   int (*key_string_set)(EmberKey *k, EmberStr value);
   /* The type of a module value (NULL if not one) and the value itself. */
   EmberType *(*key_module_type)(EmberKey *k);
   void *(*key_module_value)(EmberKey *k);
   /* Stores value of type t at the key, replacing what is there (whose
-   * value is freed) and keeping its expiry; the key then owns value. */
+   * value is freed) and keeping its expiry; the key then owns value. On
+   * EMBER_ERR (a key not open for writing) the module still owns it. */
   int (*key_set_module_value)(EmberKey *k, EmberType *t, void *value);
   /* Tells the server a module value changed in place (WATCH, blocked
    * clients, keyspace notification `event` when not NULL). */
