@@ -25,8 +25,7 @@ EmberType* g_type = nullptr;
 namespace {
 
 // Defaults of the config parameters, as numbers and as the text
-// register_config takes (literals: the header does not say whether the
-// server copies a definition's strings, so they must live forever).
+// register_config takes.
 constexpr int64_t kDefaultEfSearch = 100;
 constexpr int64_t kDefaultM = 16;
 constexpr int64_t kDefaultEfConstruction = 200;
