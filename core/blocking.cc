@@ -62,4 +62,22 @@ void BlockOrServe(CmdCtx& ctx, std::vector<std::string_view> keys, ValueType typ
   });
 }
 
+std::vector<std::string> ServedAs(const BlockedClient& b, std::string_view key) {
+  const std::vector<std::string>& a = b.args;
+  std::string name = ToLower(a[0]);
+  std::string k(key);
+  if (name == "blpop") return {"LPOP", k};
+  if (name == "brpop") return {"RPOP", k};
+  if (name == "bzpopmin") return {"ZPOPMIN", k};
+  if (name == "bzpopmax") return {"ZPOPMAX", k};
+  if (name == "brpoplpush") return {"RPOPLPUSH", a[1], a[2]};
+  if (name == "blmove") return {"LMOVE", a[1], a[2], a[3], a[4]};
+  // BLMPOP / BZMPOP timeout numkeys key... LEFT|RIGHT|MIN|MAX [COUNT n]
+  int64_t numkeys = 0;
+  ParseInt64(a[2], &numkeys);
+  std::vector<std::string> out = {name == "blmpop" ? "LMPOP" : "ZMPOP", "1", k};
+  out.insert(out.end(), a.begin() + 3 + numkeys, a.end());
+  return out;
+}
+
 }  // namespace ember

@@ -41,6 +41,11 @@ struct BlockedClient {
   bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
 };
 
+// The non-blocking command that does what serving b from key did (BLPOP →
+// LPOP key, BLMOVE → LMOVE ..., BZMPOP → ZMPOP 1 key ...), for the write
+// stream: replaying it on a copy of the data takes the same elements.
+std::vector<std::string> ServedAs(const BlockedClient& b, std::string_view key);
+
 // A blocking command's timeout argument (seconds, a double; 0 = forever)
 // in ms, with Redis's errors (replied, and false returned, when bad).
 bool ParseBlockTimeout(CmdCtx& ctx, std::string_view arg, int64_t* ms);

@@ -16,7 +16,7 @@ namespace {
 // Redis's default: nested values are measured on 5 elements and scaled.
 constexpr int64_t kDefaultSamples = 5;
 
-void MemoryUsage(CmdCtx& ctx) {
+void Usage(CmdCtx& ctx) {
   if (ctx.argc() < 3) return ctx.reply.Error("wrong number of arguments for 'memory|usage' command");
   int64_t samples = kDefaultSamples;
   for (size_t i = 3; i < ctx.argc(); ++i) {
@@ -34,7 +34,7 @@ void MemoryUsage(CmdCtx& ctx) {
 
 void MemoryCmd(CmdCtx& ctx) {
   std::string_view sub = ctx.arg(1);
-  if (EqualsIgnoreCase(sub, "usage")) return MemoryUsage(ctx);
+  if (EqualsIgnoreCase(sub, "usage")) return Usage(ctx);
   if (EqualsIgnoreCase(sub, "help")) {
     if (ctx.argc() != 2) return ctx.reply.Error("wrong number of arguments for 'memory|help' command");
     static const char* kHelp[] = {

@@ -39,7 +39,8 @@ const ModuleTransport* ModuleHost::FindTransport(std::string_view name) const {
   return nullptr;
 }
 
-std::string ModuleHost::Load(const std::string& path, const std::vector<std::string>& args) {
+std::string ModuleHost::Load(const std::string& path, const std::vector<std::string>& args,
+                             const std::vector<std::pair<std::string, std::string>>& configs) {
   auto m = std::make_unique<Module>(path, args);
   namespace dll = boost::dll;
   try {
@@ -78,10 +79,23 @@ std::string ModuleHost::Load(const std::string& path, const std::vector<std::str
   raw->initializing_ = true;
   int rc = init(reinterpret_cast<EmberModule*>(raw), ModuleApiTable(), static_cast<int>(argv.size()), argv.data());
   raw->initializing_ = false;
-  if (rc != EMBER_OK) {
-    std::string why = raw->load_error_.empty() ? "ember_module_init returned an error" : raw->load_error_;
+  std::string why;
+  if (rc != EMBER_OK) why = raw->load_error_.empty() ? "ember_module_init returned an error" : raw->load_error_;
+  for (size_t i = 0; why.empty() && i < configs.size(); ++i) {
+    std::string err = server_ ? server_->config().Set(configs[i].first, configs[i].second, true) : "no server";
+    if (!err.empty()) why = "CONFIG " + configs[i].first + ": " + (err == "unknown" ? "no such parameter" : err);
+  }
+  for (size_t i = 0; why.empty() && i < raw->pending_listens_.size(); ++i) {
+    const Module::PendingListen& l = raw->pending_listens_[i];
+    std::string err = server_ ? server_->ListenTransport(l.transport, l.bind, l.port) : "no server";
+    if (!err.empty()) why = "listen: " + err;
+    raw->listening_ = raw->listening_ || err.empty();
+  }
+  raw->pending_listens_.clear();
+  if (!why.empty()) {
+    std::string name = raw->name_;  // Forget may unmap the library that holds info.name
     Forget(raw);
-    return "module '" + std::string(info.name) + "' failed to initialize: " + why;
+    return "module '" + name + "' failed to initialize: " + why;
   }
   spdlog::info("module {} version {} (ABI v{}) loaded from {}", raw->name_, raw->version_, raw->abi_, raw->path_);
   return "";
@@ -109,9 +123,13 @@ void ModuleHost::Forget(Module* m) {
   if (server_)
     for (const std::string& name : m->configs_) server_->config().RemoveParam(name);
   std::erase_if(metrics_, [m](const ModuleMetric& x) { return x.module == m; });
-  // A module that failed to initialize after hooking in, or after starting
-  // timers, stays mapped: code of it may still be called.
-  bool keep_code = m->hooks_ > 0 || m->timers_.load() > 0 || m->fd_watches_.load() > 0;
+  std::erase_if(filters_, [m](const Filter& x) { return x.module == m; });
+  std::erase_if(write_listeners_, [m](const WriteListener& x) { return x.module == m; });
+  std::erase_if(codecs_, [m](const ModuleCodec& x) { return x.module == m; });
+  // A module that failed to initialize after opening a transport's port,
+  // or after starting timers, stays mapped: code of it may still be called.
+  bool keep_code = m->listening_ || m->timers_.load() > 0 || m->fd_watches_.load() > 0;
+  if (!m->listening_) std::erase_if(transports_, [m](const auto& t) { return t->module == m; });
   for (ModuleType* t : m->types_)
     if (t->values.load() > 0) keep_code = true;
   if (!keep_code) std::erase_if(types_, [m](const auto& t) { return t->owner == m; });
@@ -188,7 +206,33 @@ bool ModuleHost::RunFilters(CmdCtx& ctx, int slot) {
   return true;
 }
 
+namespace {
+// The transaction this thread is running (EXEC), and whether MULTI went
+// to the write listeners yet.
+thread_local bool tx_open = false;
+thread_local bool tx_announced = false;
+
+}  // namespace
+
+void ModuleHost::BeginTransaction() {
+  tx_open = true;
+  tx_announced = false;
+}
+
+void ModuleHost::EndTransaction(uint32_t shard) {
+  if (tx_open && tx_announced) {
+    EmberStr exec{"EXEC", 4};
+    for (const WriteListener& l : write_listeners_) l.fn(l.state, shard, 1, &exec);
+  }
+  tx_open = tx_announced = false;
+}
+
 void ModuleHost::NotifyWrite(uint32_t shard, std::span<const std::string_view> argv) {
+  if (tx_open && !tx_announced) {
+    tx_announced = true;
+    EmberStr multi{"MULTI", 5};
+    for (const WriteListener& l : write_listeners_) l.fn(l.state, shard, 1, &multi);
+  }
   thread_local std::vector<EmberStr> args;
   args.resize(argv.size());
   for (size_t i = 0; i < argv.size(); ++i) args[i] = EmberStr{argv[i].data(), argv[i].size()};

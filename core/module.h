@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "../module-api/ember_module.h"
@@ -90,6 +91,15 @@ class Module {
   std::vector<ModuleType*> types_;
   std::vector<std::string> configs_;
   std::vector<EmberInfoFn> info_fns_;
+  // Ports init asked to listen on: opened only once the load succeeds, so
+  // a failed load leaves no listener behind.
+  struct PendingListen {
+    const ModuleTransport* transport;
+    std::string bind;
+    int port;
+  };
+  std::vector<PendingListen> pending_listens_;
+  bool listening_ = false;
   // Hooks, timers and fd watches tie the server to the module's code:
   // a module with any of them is not unloaded.
   int hooks_ = 0;
@@ -106,8 +116,11 @@ class ModuleHost {
   void set_server(Server* s) { server_ = s; }
   Server* server() const { return server_; }
 
-  // Loads and initializes a module; returns "" or why it could not.
-  std::string Load(const std::string& path, const std::vector<std::string>& args);
+  // Loads and initializes a module, then sets `configs` (MODULE LOADEX's
+  // parameters of the module); returns "" or why it could not, having
+  // unloaded it.
+  std::string Load(const std::string& path, const std::vector<std::string>& args,
+                   const std::vector<std::pair<std::string, std::string>>& configs = {});
   // Unloads a module by name; returns "" or why it may not.
   std::string Unload(std::string_view name);
   // At exit, after the keyspace is gone: every module's deinit, in reverse
@@ -134,6 +147,11 @@ class ModuleHost {
   bool RunFilters(CmdCtx& ctx, int slot);
   bool has_write_listeners() const { return !write_listeners_.empty(); }
   void NotifyWrite(uint32_t shard, std::span<const std::string_view> argv);
+  // EXEC brackets its commands with these: listeners then see MULTI before
+  // the transaction's first write and EXEC after its last (none if it
+  // wrote nothing), as Redis propagates a transaction.
+  void BeginTransaction();
+  void EndTransaction(uint32_t shard);
 
   const ModuleTransport* FindTransport(std::string_view name) const;
 

@@ -63,7 +63,8 @@ bool ValidName(std::string_view name, size_t max, bool allow_dot) {
   return true;
 }
 
-// Redis's addReplyError: a leading upper-case word is the error code. The
+// Redis's addReplyError: a leading upper-case word (letters, digits, '_')
+// is the error code. The
 // text must not break the protocol, so line breaks become spaces.
 std::string ErrorText(const char* msg) {
   std::string s = msg ? msg : "";
@@ -71,8 +72,9 @@ std::string ErrorText(const char* msg) {
     if (c == '\r' || c == '\n') c = ' ';
   size_t sp = s.find(' ');
   std::string_view first = std::string_view(s).substr(0, sp);
-  bool coded = sp != std::string::npos && !first.empty() &&
-               std::all_of(first.begin(), first.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  bool coded = sp != std::string::npos && !first.empty() && first[0] >= 'A' && first[0] <= 'Z' &&
+               std::all_of(first.begin(), first.end(),
+                           [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
   return coded ? "-" + s : s;
 }
 
@@ -501,8 +503,14 @@ struct ModuleApi {
     Module* m = M(em);
     const ModuleTransport* t = transport ? host().FindTransport(transport) : nullptr;
     if (!t) return Refuse(m, std::string("listen: no transport '") + (transport ? transport : "") + "'");
+    if (m->initializing_) {
+      if (port <= 0 || port > 65535) return Refuse(m, "listen: bad port " + std::to_string(port));
+      m->pending_listens_.push_back({t, bindaddr ? bindaddr : "", port});
+      return EMBER_OK;
+    }
     std::string err = host().server_->ListenTransport(t, bindaddr ? bindaddr : "", port);
     if (!err.empty()) return Refuse(m, "listen: " + err);
+    m->listening_ = true;
     return EMBER_OK;
   }
   static void BufAppend(EmberBuf* b, const void* p, size_t n) { b->out->append(static_cast<const char*>(p), n); }

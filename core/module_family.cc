@@ -32,18 +32,10 @@ void ModuleList(CmdCtx& ctx) {
 
 void LoadAndReply(CmdCtx& ctx, const std::string& path, const std::vector<std::string>& args,
                   const std::vector<std::pair<std::string, std::string>>& configs) {
-  std::string err = ModuleHost::Get().Load(path, args);
+  std::string err = ModuleHost::Get().Load(path, args, configs);
   if (!err.empty()) {
     spdlog::warn("MODULE LOAD: {}", err);
     return ctx.reply.Error("Error loading the extension: " + err);
-  }
-  for (const auto& [name, value] : configs) {
-    err = ctx.server.config().Set(name, value, true);
-    if (!err.empty()) {
-      ModuleHost::Get().Unload(ModuleHost::Get().modules().back()->name());
-      return ctx.reply.Error("Error loading the extension: CONFIG " + name + ": " +
-                             (err == "unknown" ? "no such parameter" : err));
-    }
   }
   ctx.reply.Ok();
 }

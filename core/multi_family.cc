@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "command.h"
+#include "module.h"
 #include "conn.h"
 #include "db.h"
 #include "server.h"
@@ -91,6 +92,11 @@ void Exec(CmdCtx& ctx) {
   for (const auto& args : tx.queued) {
     argvs.emplace_back(args.begin(), args.end());
     const CommandSpec* spec = table.Find(argvs.back()[0]);
+    // Its module was unloaded since it was queued.
+    if (!spec) {
+      ctx.shard.RunHolding(shards, [&] { ForgetWatches(ctx); });
+      return ctx.reply.Error("-EXECABORT Transaction discarded because of previous errors.");
+    }
     specs.push_back(spec);
     all |= (spec->flags & (kCmdAllShards | kCmdConnection)) != 0;
     std::vector<uint32_t> s;
@@ -111,10 +117,13 @@ void Exec(CmdCtx& ctx) {
     if (dirty) return ctx.reply.NullArray();
     ctx.reply.Array(specs.size());
     conn.in_exec = true;
+    ModuleHost& modules = ModuleHost::Get();
+    modules.BeginTransaction();
     for (size_t i = 0; i < specs.size(); ++i) {
       CmdCtx inner{argvs[i], ctx.reply, ctx.server, ctx.shard, &conn, *specs[i]};
       ctx.shard.Execute(inner);
     }
+    modules.EndTransaction(ctx.shard.index());
     conn.in_exec = false;
   });
 }

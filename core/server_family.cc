@@ -752,7 +752,9 @@ void Command(CmdCtx& ctx) {
     }
     std::vector<std::string_view> names;
     for (const CommandSpec* spec : all) {
-      if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(3), "module")) continue;
+      if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(3), "module") &&
+          (!spec->module || !spec->module->module || !EqualsIgnoreCase(spec->module->module->name(), ctx.arg(4))))
+        continue;
       if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(3), "aclcat")) {
         std::vector<std::string> cats = AclCategories(*spec);
         if (std::find(cats.begin(), cats.end(), "@" + ToLower(ctx.arg(4))) == cats.end()) continue;

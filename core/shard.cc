@@ -535,8 +535,13 @@ void Shard::ServeBlocked() {
         std::string out;
         Reply reply(&out, b->resp);
         CmdCtx ctx{argv, reply, server_, *this, nullptr, *b->spec};
-        b->serve(ctx, *b, key);
+        bool took = b->serve(ctx, *b, key);
         ++stats_.commands;
+        if (took && ModuleHost::Get().has_write_listeners()) {
+          std::vector<std::string> served = ServedAs(*b, key);
+          std::vector<std::string_view> served_argv(served.begin(), served.end());
+          ModuleHost::Get().NotifyWrite(index_, served_argv);
+        }
         DeliverBlockedReply(*b, out);
         ForgetBlocked(b);
       }

@@ -325,8 +325,9 @@ typedef struct EmberApi {
    * elements (a map: key, value, key, value ...). In RESP2 a map is an
    * array of 2n, a double a bulk string, a bool an integer, a set an array. */
   void (*reply_simple)(EmberCtx *ctx, const char *s);
-  /* "ERR msg" or "CODE msg": the first word, when upper case, is the code
-   * (as Redis's addReplyError); a message without one gets "ERR ". */
+  /* "ERR msg" or "CODE msg": a first word of upper-case letters, digits
+   * and '_' (starting with a letter) is the code, as Redis's
+   * addReplyError; a message without one gets "ERR ". */
   void (*reply_error)(EmberCtx *ctx, const char *msg);
   void (*reply_integer)(EmberCtx *ctx, int64_t v);
   void (*reply_double)(EmberCtx *ctx, double v);

@@ -12,6 +12,7 @@
  * COPY, DUMP/RESTORE and MEMORY USAGE work on it through its callbacks.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,13 @@ static void counter_digest(EmberDigest *d, const void *v) {
 
 /* ---- helpers ---- */
 
+/* a + b into *out, or 0 when it would overflow. */
+static int add_ll(long long a, long long b, long long *out) {
+  if ((b > 0 && a > LLONG_MAX - b) || (b < 0 && a < LLONG_MIN - b)) return 0;
+  *out = a + b;
+  return 1;
+}
+
 static int parse_ll(EmberStr s, long long *out) {
   char buf[32], *end;
   if (s.len == 0 || s.len >= sizeof(buf)) return 0;
@@ -108,14 +116,17 @@ static int cmd_incrby(EmberCtx *ctx, int argc, const EmberStr *argv) {
     api->reply_error(ctx, "ERR value is not an integer or out of range");
     return EMBER_ERR;
   }
-  if (llabs(by) > step_limit) {
+  if (by > step_limit || by < -step_limit) {
     api->reply_error(ctx, "ERR increment is larger than counter.max-step");
     return EMBER_ERR;
   }
   key = api->open_key(ctx, argv[1], EMBER_WRITE);
   c = open_counter(ctx, key, 1);
   if (!c) return EMBER_ERR;
-  c->value += by;
+  if (!add_ll(c->value, by, &c->value)) {
+    api->reply_error(ctx, "ERR increment or decrement would overflow");
+    return EMBER_ERR;
+  }
   c->increments++;
   api->key_touched(key, "ctr.incrby");
   api->reply_integer(ctx, c->value);
@@ -167,12 +178,20 @@ static int cmd_merge(EmberCtx *ctx, int argc, const EmberStr *argv) {
       api->reply_error(ctx, "WRONGTYPE Operation against a key holding the wrong kind of value");
       return EMBER_ERR;
     }
-    if (type != EMBER_KEYTYPE_EMPTY) total += ((Counter *)api->key_module_value(k))->value;
+    if (type != EMBER_KEYTYPE_EMPTY && !add_ll(total, ((Counter *)api->key_module_value(k))->value, &total)) {
+      api->reply_error(ctx, "ERR increment or decrement would overflow");
+      return EMBER_ERR;
+    }
     api->close_key(k);
+  }
+  if (api->key_type(dst_key) != EMBER_KEYTYPE_EMPTY && api->key_module_type(dst_key) == counter_type &&
+      !add_ll(((Counter *)api->key_module_value(dst_key))->value, total, &total)) {
+    api->reply_error(ctx, "ERR increment or decrement would overflow");
+    return EMBER_ERR;
   }
   dst = open_counter(ctx, dst_key, 1);
   if (!dst) return EMBER_ERR;
-  dst->value += total;
+  dst->value = total;
   dst->increments++;
   api->key_touched(dst_key, "ctr.merge");
   api->reply_integer(ctx, dst->value);

@@ -558,6 +558,31 @@ def start_server(extra_args=(), shards=None, env=None):
     return Server(extra_args=extra_args, shards=shards, env=env)
 
 
+def run_server_to_exit(extra_args=(), shards=None, timeout=START_TIMEOUT):
+    """Runs the server binary with extra_args where it is expected to stop by
+    itself (a failed start-up) and returns (exit code, everything it logged).
+    A server still running after `timeout` seconds is killed and reported as
+    (None, log)."""
+    port = free_port()
+    if is_ember():
+        cmd = [ember_binary(), "--port", str(port), "--bind", "127.0.0.1"]
+        if shards is not None:
+            cmd += ["--shards", str(shards)]
+    else:
+        cmd = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    cmd += [str(a) for a in extra_args]
+    workdir = tempfile.mkdtemp(prefix="ember-it-")
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                              cwd=workdir, timeout=timeout)
+        return proc.returncode, proc.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode("utf-8", "replace") if e.stdout else ""
+        return None, out
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------
 # unittest glue
 # ---------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+// ember-cli: flags (CLI11), then one mode: a tool subcommand (benchmark), a
+// one-shot command, commands from a piped standard input, or the REPL.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <clocale>
+#include <iostream>
+
+#include "cli/bench/benchmark.h"
+#include "cli/connection_options.h"
+#include "cli/format.h"
+#include "cli/repl.h"
+#include "cli/runner.h"
+
+namespace {
+
+// The flags every mode shares: where to connect and how to log in.
+void AddConnectionFlags(CLI::App& app, ember::cli::ConnectionOptions& c) {
+  CLI::Option_group* group = app.add_option_group("Connection");
+  group->add_option("-H,--host", c.host, "Server host")->capture_default_str();
+  group->add_option("-p,--port", c.port, "Server port")->capture_default_str();
+  group->add_option("-a,--pass", c.password, "Password (AUTH); also from $EMBER_CLI_AUTH")->envname("EMBER_CLI_AUTH");
+  group->add_option("--user", c.user, "User name, with --pass");
+  group->add_flag("-3", c.resp3, "Speak RESP3 (HELLO 3): maps, doubles, booleans, push messages");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // libedit and the hint widths follow the terminal's character encoding.
+  setlocale(LC_CTYPE, "");
+  CLI::App app{"ember-cli: an interactive client for ember and Redis, with a built-in benchmark.\n"
+               "  ember-cli                  the REPL (commands from standard input when it is piped)\n"
+               "  ember-cli SET hello world  one command\n"
+               "  ember-cli benchmark ...    the load generator (ember-cli benchmark --help)"};
+  // Everything from the first word that is not a flag is the command to send.
+  app.prefix_command();
+  // Connection flags may also follow a subcommand: `ember-cli benchmark -p 6380`.
+  app.fallthrough();
+
+  ember::cli::ConnectionOptions connection;
+  AddConnectionFlags(app, connection);
+  bool raw = false, no_raw = false;
+  CLI::Option* raw_flag = app.add_flag("--raw", raw, "Print replies raw, even on a terminal");
+  app.add_flag("--no-raw", no_raw, "Print replies formatted, even when piped")->excludes(raw_flag);
+
+  ember::cli::bench::BenchOptions bench_options;
+  CLI::App* benchmark = ember::cli::bench::AddBenchmarkCommand(app, bench_options);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*benchmark) return ember::cli::bench::RunBenchmark(connection, bench_options);
+
+  using ember::cli::OutputMode;
+  OutputMode mode = no_raw ? OutputMode::kTty : raw ? OutputMode::kRaw
+                                            : isatty(STDOUT_FILENO) ? OutputMode::kTty : OutputMode::kRaw;
+  std::vector<std::string> command = app.remaining();
+  if (!command.empty()) return ember::cli::RunOneShot(connection, command, mode);
+  if (!isatty(STDIN_FILENO)) return ember::cli::RunBatch(connection, std::cin, mode);
+  return ember::cli::Repl(connection, mode, ember::cli::DefaultHistoryFile()).Run();
+}
