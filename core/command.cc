@@ -99,6 +99,11 @@ bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {
   return true;
 }
 
+void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines) {
+  ctx.reply.Array(lines.size());
+  for (const char* l : lines) ctx.reply.Simple(l);
+}
+
 bool ScanArgs::Matches(std::string_view s) const { return !has_pattern || GlobMatch(pattern, s); }
 
 bool ParseScanArgs(CmdCtx& ctx, size_t cursor_index, bool allow_type, ScanArgs* out) {

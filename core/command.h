@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <random>
 #include <span>
 #include <string>
@@ -121,6 +122,9 @@ struct ScanArgs {
 bool ParseScanArgs(CmdCtx& ctx, size_t cursor_index, bool allow_type, ScanArgs* out);
 // [cursor, [items...]] with the cursor as a bulk string, as Redis replies.
 void ReplyScanHeader(Reply& reply, uint64_t next_cursor, size_t items);
+
+// A HELP subcommand's reply: each line as a simple string.
+void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines);
 
 // Drops the client's MULTI state and WATCHes (DISCARD, RESET).
 void ResetTransaction(CmdCtx& ctx);

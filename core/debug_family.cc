@@ -45,16 +45,13 @@ std::string DigestValue(const Entry* e) {
 void Debug(CmdCtx& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "help") && ctx.argc() == 2) {
-    static const char* kHelp[] = {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    return ReplyHelp(ctx, {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                                   "DIGEST-VALUE <key> [<key> ...]",
                                   "    Output a fingerprint of the value of each key (zeros for a missing key).",
                                   "SLEEP <seconds>",
                                   "    Stop the server for <seconds>. Decimals allowed.",
                                   "HELP",
-                                  "    Print this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply.Simple(line);
-    return;
+                                  "    Print this help."});
   }
   if (EqualsIgnoreCase(sub, "digest-value")) {
     ctx.reply.Array(ctx.argc() - 2);

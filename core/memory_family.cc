@@ -37,16 +37,12 @@ void MemoryCmd(CmdCtx& ctx) {
   if (EqualsIgnoreCase(sub, "usage")) return Usage(ctx);
   if (EqualsIgnoreCase(sub, "help")) {
     if (ctx.argc() != 2) return ctx.reply.Error("wrong number of arguments for 'memory|help' command");
-    static const char* kHelp[] = {
-        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    return ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",
         "HELP",
-        "    Prints this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply.Simple(line);
-    return;
+        "    Prints this help."});
   }
   ctx.reply.Error("unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try MEMORY HELP.");
 }

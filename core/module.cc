@@ -240,25 +240,22 @@ void ModuleHost::NotifyWrite(uint32_t shard, std::span<const std::string_view> a
 }
 
 std::string ModuleHost::EncodeFrame(std::string_view in, std::string* out) const {
-  std::string current(in), next;
-  for (const ModuleCodec& c : codecs_) {
-    next.clear();
-    EmberBuf buf{&next, {}};
-    if (c.def.encode(c.def.state, EmberStr{current.data(), current.size()}, &buf) != EMBER_OK)
-      return c.name + ": " + (buf.error.empty() ? "encode failed" : buf.error);
-    current.swap(next);
-  }
-  *out = std::move(current);
-  return "";
+  return Transcode(in, out, /*encode=*/true);
 }
 
 std::string ModuleHost::DecodeFrame(std::string_view in, std::string* out) const {
+  return Transcode(in, out, /*encode=*/false);
+}
+
+std::string ModuleHost::Transcode(std::string_view in, std::string* out, bool encode) const {
   std::string current(in), next;
-  for (auto it = codecs_.rbegin(); it != codecs_.rend(); ++it) {
+  for (size_t i = 0; i < codecs_.size(); ++i) {
+    const ModuleCodec& c = codecs_[encode ? i : codecs_.size() - 1 - i];
     next.clear();
     EmberBuf buf{&next, {}};
-    if (it->def.decode(it->def.state, EmberStr{current.data(), current.size()}, &buf) != EMBER_OK)
-      return it->name + ": " + (buf.error.empty() ? "decode failed" : buf.error);
+    auto fn = encode ? c.def.encode : c.def.decode;
+    if (fn(c.def.state, EmberStr{current.data(), current.size()}, &buf) != EMBER_OK)
+      return c.name + ": " + (buf.error.empty() ? (encode ? "encode failed" : "decode failed") : buf.error);
     current.swap(next);
   }
   *out = std::move(current);

@@ -177,6 +177,8 @@ class ModuleHost {
   };
 
   Module* FindModule(std::string_view name) const;
+  // Through every codec: encode in load order, decode in reverse.
+  std::string Transcode(std::string_view in, std::string* out, bool encode) const;
   // Removes what m registered and m itself (its library is unmapped unless
   // code of it may still run).
   void Forget(Module* m);

@@ -43,7 +43,7 @@ void LoadAndReply(CmdCtx& ctx, const std::string& path, const std::vector<std::s
 void ModuleCmd(CmdCtx& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "help") && ctx.argc() == 2) {
-    const char* lines[] = {"MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    return ReplyHelp(ctx, {"MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                            "LIST",
                            "    Return a list of loaded modules.",
                            "LOAD <path> [<arg> ...]",
@@ -53,10 +53,7 @@ void ModuleCmd(CmdCtx& ctx) {
                            "UNLOAD <name>",
                            "    Unload a module.",
                            "HELP",
-                           "    Print this help."};
-    ctx.reply.Array(std::size(lines));
-    for (const char* l : lines) ctx.reply.Simple(l);
-    return;
+                           "    Print this help."});
   }
   if (EqualsIgnoreCase(sub, "list") && ctx.argc() == 2) return ModuleList(ctx);
   if (EqualsIgnoreCase(sub, "load") && ctx.argc() >= 3) {

@@ -36,11 +36,6 @@ void SubcommandArity(CmdCtx& ctx, const char* container) {
   ctx.reply.Error("wrong number of arguments for '" + ToLower(container) + "|" + ToLower(ctx.arg(1)) + "' command");
 }
 
-void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines) {
-  ctx.reply.Array(lines.size());
-  for (const char* l : lines) ctx.reply.Simple(l);
-}
-
 void Ping(CmdCtx& ctx) {
   if (ctx.argc() > 2) return ctx.WrongArity();
   // A RESP2 client in subscribed mode gets ["pong", message].
