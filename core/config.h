@@ -9,7 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -151,7 +151,7 @@ class Config {
   std::map<std::string, Param, std::less<>> params_;
   std::map<std::string, std::string, std::less<>> aliases_;
   std::string config_file_;
-  std::deque<OwnedSpec> owned_specs_;
+  std::list<OwnedSpec> owned_specs_;  // a list: erasing one leaves the others where Params point
   std::vector<Deferred> deferred_;
   std::vector<std::string> module_lines_;
 };
