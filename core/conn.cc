@@ -127,19 +127,21 @@ void Conn::OnReadable() {
     write_wants_read_ = false;
     if (!Flush()) return;
   }
-  // A big bulk that is still arriving gets room for all of it at once.
-  size_t want = kReadChunk;
-  if (in_.size() >= kReadChunk && in_.capacity() > in_.size()) want = in_.capacity() - in_.size();
-  char* dst = in_.Reserve(want);
-  ssize_t n = ReadSome(dst, want);
-  if (n <= 0) return;
-  in_.Commit(static_cast<size_t>(n));
-  shard_.stats().net_input_bytes += static_cast<uint64_t>(n);
-  last_active_ms = NowMs();
-  ProcessInput();
-  // A transport may hold decrypted bytes the socket will not signal again.
+  // A transport may hold decrypted bytes the socket will not signal again:
+  // read while it has some.
   const EmberTransportDef* t = transport_.transport ? &transport_.transport->def : nullptr;
-  if (t && t->pending && !closed() && reading_ && t->pending(transport_.conn) > 0) OnReadable();
+  do {
+    // A big bulk that is still arriving gets room for all of it at once.
+    size_t want = kReadChunk;
+    if (in_.size() >= kReadChunk && in_.capacity() > in_.size()) want = in_.capacity() - in_.size();
+    char* dst = in_.Reserve(want);
+    ssize_t n = ReadSome(dst, want);
+    if (n <= 0) return;
+    in_.Commit(static_cast<size_t>(n));
+    shard_.stats().net_input_bytes += static_cast<uint64_t>(n);
+    last_active_ms = NowMs();
+    ProcessInput();
+  } while (t && t->pending && !closed() && reading_ && t->pending(transport_.conn) > 0);
 }
 
 ssize_t Conn::ReadSome(char* dst, size_t want) {
