@@ -87,6 +87,9 @@ struct CmdCtx {
   // Set when every key of the command lives on one shard: its Db, so
   // handlers skip hashing the key to find the shard again.
   Db* home = nullptr;
+  // The client's id when conn is not given (a command run for a client of
+  // another shard); ids never change, so any thread may read them.
+  uint64_t client_id = 0;
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.

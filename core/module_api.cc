@@ -332,7 +332,10 @@ struct ModuleApi {
   static size_t ReplyArrayBegin(EmberCtx* c) { return c->reply->BeginDeferredArray(); }
   static void ReplyArrayEnd(EmberCtx* c, size_t token, size_t n) { c->reply->EndDeferredArray(token, n); }
   static int CtxResp(EmberCtx* c) { return c->reply->resp(); }
-  static uint64_t CtxClientId(EmberCtx* c) { return c->cmd && c->cmd->conn ? c->cmd->conn->id() : 0; }
+  static uint64_t CtxClientId(EmberCtx* c) {
+    if (!c->cmd) return 0;
+    return c->cmd->conn ? c->cmd->conn->id() : c->cmd->client_id;
+  }
   static uint32_t CtxShard(EmberCtx* c) { return c->shard->index(); }
 
   // ---- keys ----

@@ -232,6 +232,7 @@ void Shard::ExecuteBatch(ExecBatch& b) {
     size_t start = out->data.size();
     Reply reply(&out->data, cmd.resp);
     CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db_};
+    ctx.client_id = cmd.conn->id();
     Execute(ctx);
     out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
   }

@@ -16,7 +16,7 @@ import unittest
 
 from harness import (RESP3_NULL, RespDouble, RespError, RespMap, RespSet, RespVerbatim, ServerTestCase,
                      ember_only, free_port, is_redis, main, module_path, run_server_to_exit, start_server)
-from modutil import info_dict, key_slot, keys_on_distinct_shards, module_list, wait_until, xor_client
+from modutil import info_dict, key_slot, keys_on_distinct_shards, module_list, shard_of, wait_until, xor_client
 
 HOOKS = module_path("hooks")
 COUNTER = module_path("counter")
@@ -501,6 +501,13 @@ class HooksTest(ServerTestCase):
             self.assertEqual(client_id, c.execute("CLIENT", "ID"))
         finally:
             c.close()
+        # With a key it runs on the key's shard, for a client of another
+        # shard too, and still knows the client.
+        my_id = self.cmd("CLIENT", "ID")
+        for key in ("k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8"):
+            _, client_id, shard = self.cmd("HOOKS.CTX", key)
+            self.assertEqual(shard, shard_of(key, 4), key)
+            self.assertEqual(client_id, my_id, key)
 
     # -- keys -----------------------------------------------------------
     def test_key_type_of_every_type(self):

@@ -680,6 +680,7 @@ static int cmd_noreply(EmberCtx *ctx, int argc, const EmberStr *argv) {
   return EMBER_OK;
 }
 
+/* HOOKS.CTX [key]: with a key it runs on that key's shard. */
 static int cmd_ctx(EmberCtx *ctx, int argc, const EmberStr *argv) {
   (void)argc;
   (void)argv;
@@ -1314,7 +1315,7 @@ EMBER_EXPORT int ember_module_init(EmberModule *m, const EmberApi *a, int argc, 
   EmberCommandDef cmds[] = {
       CMD("hooks.reply", 2, RO | EMBER_CMD_FAST, 0, 0, 0, cmd_reply, "Replies with a value of the kind named."),
       CMD("hooks.noreply", 1, RO, 0, 0, 0, cmd_noreply, NULL),
-      CMD("hooks.ctx", 1, RO | EMBER_CMD_FAST, 0, 0, 0, cmd_ctx, NULL),
+      CMD("hooks.ctx", -1, RO | EMBER_CMD_FAST, 1, 1, 1, cmd_ctx, NULL),
       CMD("hooks.keytype", 2, RO, 1, 1, 1, cmd_keytype, NULL),
       CMD("hooks.del", -2, WR, 1, 1, 1, cmd_del, NULL),
       CMD("hooks.pexpireat", 3, WR, 1, 1, 1, cmd_pexpireat, NULL),
