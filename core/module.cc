@@ -333,26 +333,15 @@ void ModuleValue::Reset(ModuleType* type, void* value) {
 
 size_t ModuleValue::MemoryUsage(size_t) const { return type_->def.mem_usage ? type_->def.mem_usage(value_) : 0; }
 
-namespace {
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-}  // namespace
-
 bool SerializeModuleValue(const ModuleValue& v, std::string* out) {
   const ModuleType& t = *v.module_type();
   if (!t.def.serialize) return false;
-  PutVarint(out, t.name.size());
-  out->append(t.name);
-  PutVarint(out, static_cast<uint64_t>(t.def.encver));
+  // The header goes through the same stream functions that read it back.
   EmberIO io;
   io.out = out;
+  const EmberApi* api = ModuleApiTable();
+  api->save_string(&io, t.name.data(), t.name.size());
+  api->save_u64(&io, static_cast<uint64_t>(t.def.encver));
   t.def.serialize(&io, v.value());
   return true;
 }

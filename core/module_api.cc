@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "db.h"
 #include "module_internal.h"
+#include "pack.h"
 #include "server.h"
 #include "shard.h"
 #include "slot.h"
@@ -76,14 +77,6 @@ std::string ErrorText(const char* msg) {
                std::all_of(first.begin(), first.end(),
                            [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
   return coded ? "-" + s : s;
-}
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
 }
 
 bool GetVarint(std::string_view* in, uint64_t* v) {

@@ -13,14 +13,18 @@
 
 namespace ember {
 
+// Appends v as an unsigned LEB128 varint (7 bits a byte, low first).
+inline void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
 // Appends one item to a pack being built.
 inline void PackAppend(std::string* pack, std::string_view item) {
-  uint64_t n = item.size();
-  while (n >= 0x80) {
-    pack->push_back(static_cast<char>((n & 0x7f) | 0x80));
-    n >>= 7;
-  }
-  pack->push_back(static_cast<char>(n));
+  PutVarint(pack, item.size());
   pack->append(item);
 }
 

@@ -32,14 +32,6 @@ enum Tag : uint8_t {
 // Entries store value lengths in 32 bits.
 constexpr uint64_t kMaxValueBytes = UINT32_MAX;
 
-void PutVarint(std::string* out, uint64_t n) {
-  while (n >= 0x80) {
-    out->push_back(static_cast<char>((n & 0x7f) | 0x80));
-    n >>= 7;
-  }
-  out->push_back(static_cast<char>(n));
-}
-
 void PutInt64LE(std::string* out, int64_t v) {
   auto u = static_cast<uint64_t>(v);
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((u >> (8 * i)) & 0xff));

@@ -87,6 +87,10 @@ class ModuleCommandShapeTest(ServerTestCase):
         reply = self.cmd("MODULE", "NOSUCH")
         self.assertIsInstance(reply, RespError)
         self.assertIn("MODULE HELP", reply.message)
+        help_lines = self.cmd("MODULE", "HELP")
+        self.assertTrue(help_lines[0].startswith("MODULE <subcommand>"))
+        for line in ("LIST", "LOAD <path> [<arg> ...]", "UNLOAD <name>"):
+            self.assertIn(line, help_lines)
 
 
 # ---------------------------------------------------------------------------
