@@ -41,7 +41,7 @@ void BlockOrServe(CmdCtx& ctx, std::vector<std::string_view> keys, ValueType typ
       if (!e) continue;
       BlockedClient now;
       now.args.assign(ctx.argv.begin(), ctx.argv.end());
-      serve(ctx, now, key);
+      if (serve(ctx, now, key)) ctx.propagate_as = ServedAs(now, key);
       return;
     }
     if (conn.in_exec) return null_array ? ctx.reply.NullArray() : ctx.reply.Null();

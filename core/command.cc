@@ -85,6 +85,7 @@ void RegisterAllCommands() {
   RegisterZSetFamily(t);
   RegisterDumpFamily(t);
   RegisterMemoryFamily(t);
+  RegisterPersistFamily(t);
   RegisterModuleFamily(t);
   RegisterDebugFamily(t);
 }

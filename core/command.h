@@ -90,6 +90,10 @@ struct CmdCtx {
   // The client's id when conn is not given (a command run for a client of
   // another shard); ids never change, so any thread may read them.
   uint64_t client_id = 0;
+  // What the AOF and write listeners record instead of argv, for a command
+  // whose effect depends on the clock or on chance (SETEX becomes SET
+  // PXAT, SPOP becomes SREM of what it popped). Empty: argv as it came.
+  std::vector<std::string> propagate_as = {};
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.
@@ -173,6 +177,7 @@ void RegisterModuleFamily(CommandTable& t);
 void RegisterDebugFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
+void RegisterPersistFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

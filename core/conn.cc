@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "persistence.h"
 #include "reply.h"
 #include "server.h"
 #include "shard.h"
@@ -245,6 +246,11 @@ void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
 }
 
 bool Conn::Flush() {
+  // appendfsync always: no reply leaves before its command is on disk.
+  if (shard_.server().persistence().aof_always()) {
+    shard_.WriteAofBuffer();
+    shard_.SyncAof();
+  }
   if (closed()) return false;
   while (out_off_ < out_.size()) {
     ssize_t n;

@@ -21,6 +21,8 @@
 
 namespace ember {
 
+struct SnapshotShard;
+
 struct DbStats {
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
@@ -106,6 +108,10 @@ class Db {
 
   DbStats& stats() { return stats_; }
 
+  // The snapshot walking this Db (snapshot.h), or nullptr.
+  SnapshotShard* snapshot() const { return snapshot_; }
+  void set_snapshot(SnapshotShard* s) { snapshot_ = s; }
+
  private:
   void Track(Entry* e);
   void Untrack(Entry* e);
@@ -130,6 +136,7 @@ class Db {
   std::mt19937_64 rng_;
   int64_t now_ms_ = 0;
   DbStats stats_;
+  SnapshotShard* snapshot_ = nullptr;
 };
 
 }  // namespace ember

@@ -107,10 +107,14 @@ void Restore(CmdCtx& ctx) {
     // Nothing is stored, and a replaced key is just gone.
     Entry::Destroy(e);
     if (exists) ctx.Notify(kNotifyGeneric, "del", key);
+    ctx.propagate_as = {"DEL", std::string(key)};
     return ctx.reply.Ok();
   }
   db.Put(e);
   ctx.Notify(kNotifyGeneric, "restore", key);
+  // A relative TTL is recorded as the absolute time it came to.
+  if (expire != Entry::kNoExpire && !absttl)
+    ctx.propagate_as = {"RESTORE", std::string(key), std::to_string(expire), std::string(ctx.arg(3)), "ABSTTL", "REPLACE"};
   ctx.reply.Ok();
 }
 

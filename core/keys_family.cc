@@ -67,9 +67,11 @@ void ExpireGeneric(CmdCtx& ctx, int64_t unit_ms, bool absolute) {
   if (when <= db.now()) {
     db.Delete(key);
     ctx.Notify(kNotifyGeneric, "del", key);
+    ctx.propagate_as = {"DEL", std::string(key)};
   } else {
     db.SetExpire(e, when);
     ctx.Notify(kNotifyGeneric, "expire", key);
+    ctx.propagate_as = {"PEXPIREAT", std::string(key), std::to_string(when)};
   }
   ctx.reply.Int(1);
 }

@@ -56,6 +56,9 @@ Server::Server(Config& config) : config_(config) {
   if (n <= 0) n = std::max(1u, std::thread::hardware_concurrency());
   config_.Set("shards", std::to_string(n), true);
   for (int64_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(*this, static_cast<uint32_t>(i)));
+  persistence_ = std::make_unique<Persistence>(*this);
+  config_.OnChange("appendonly", [this](const std::string& v) { persistence_->OnAppendOnlyChanged(v == "yes"); });
+  config_.OnChange("appendfsync", [this](const std::string& v) { persistence_->OnFsyncChanged(v); });
   run_id_ = RandomHex(40);
   start_ms_ = NowMs();
 }
@@ -65,6 +68,8 @@ Server::~Server() {
   ModuleHost::Get().DropEvents();
   for (event* e : signal_evs_) event_free(e);
   if (shutdown_ev_) event_free(shutdown_ev_);
+  if (persistence_cron_ev_) event_free(persistence_cron_ev_);
+  persistence_.reset();
   shards_.clear();
   if (base_) event_base_free(base_);
 }
@@ -194,14 +199,25 @@ void Server::OnSignal(evutil_socket_t sig, short, void* arg) {
 
 void Server::OnShutdownEvent(evutil_socket_t, short, void* arg) { static_cast<Server*>(arg)->Shutdown(); }
 
+void Server::OnPersistenceCron(evutil_socket_t, short, void* arg) { static_cast<Server*>(arg)->persistence_->Cron(); }
+
 void Server::RequestShutdown() {
   if (shutdown_ev_) event_active(shutdown_ev_, EV_READ, 0);
 }
 
 int Server::Run() {
   evthread_use_pthreads();
+  // The data is in place before the first client can connect.
+  std::string err = persistence_->LoadAndOpen();
+  if (!err.empty()) {
+    spdlog::error("{}", err);
+    return 1;
+  }
   base_ = event_base_new();
   if (!Listen()) return 1;
+  persistence_cron_ev_ = event_new(base_, -1, EV_PERSIST, &Server::OnPersistenceCron, this);
+  timeval every{0, 100 * 1000};
+  event_add(persistence_cron_ev_, &every);
   shutdown_ev_ = event_new(base_, -1, 0, &Server::OnShutdownEvent, this);
   for (int sig : {SIGINT, SIGTERM}) {
     event* e = evsignal_new(base_, sig, &Server::OnSignal, this);
@@ -213,6 +229,7 @@ int Server::Run() {
   spdlog::info("ember {} ready on port {} with {} shard(s)", kEmberVersion, port_, shards_.size());
   event_base_dispatch(base_);
   for (auto& s : shards_) s->Join();
+  persistence_->Shutdown();
   spdlog::info("ember is now ready to exit, bye bye...");
   return 0;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config.h"
+#include "persistence.h"
 #include "pubsub.h"
 #include "shard.h"
 #include "slot.h"
@@ -50,6 +51,7 @@ class Server {
   const std::string& run_id() const { return run_id_; }
   int64_t start_ms() const { return start_ms_; }
   int port() const { return port_; }
+  Persistence& persistence() { return *persistence_; }
   // Subscriptions to channels and patterns, and to shard channels.
   PubSubRegistry& pubsub() { return pubsub_; }
   PubSubRegistry& shard_pubsub() { return shard_pubsub_; }
@@ -77,14 +79,17 @@ class Server {
   static void OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
   static void OnSignal(evutil_socket_t, short, void* arg);
   static void OnShutdownEvent(evutil_socket_t, short, void* arg);
+  static void OnPersistenceCron(evutil_socket_t, short, void* arg);
   void Shutdown();
 
   Config& config_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::unique_ptr<Persistence> persistence_;
   std::vector<evconnlistener*> listeners_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
   event_base* base_ = nullptr;
   event* shutdown_ev_ = nullptr;
+  event* persistence_cron_ev_ = nullptr;
   std::vector<event*> signal_evs_;
   std::mutex hold_mu_;
   std::atomic<uint64_t> next_client_id_{1};

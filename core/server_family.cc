@@ -154,6 +154,10 @@ void Shutdown(CmdCtx& ctx) {
         !EqualsIgnoreCase(a, "force"))
       return ctx.reply.Error(kErrSyntax);
   }
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "save")) ctx.server.persistence().set_shutdown_save(1);
+    if (EqualsIgnoreCase(ctx.arg(i), "nosave")) ctx.server.persistence().set_shutdown_save(-1);
+  }
   // Like Redis, no reply: the connection closes as the server exits.
   ctx.server.RequestShutdown();
 }
@@ -577,11 +581,7 @@ void Info(CmdCtx& ctx) {
       << "\r\nmem_fragmentation_ratio:" << (used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0)
       << "\r\nmem_allocator:" << AllocatorName() << "\r\nlazyfree_pending_objects:0\r\n";
   }
-  if (want("persistence")) {
-    o << (o.tellp() > 0 ? "\r\n" : "") << "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0"
-      << "\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:" << ctx.server.start_ms() / 1000
-      << "\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n";
-  }
+  if (want("persistence")) o << (o.tellp() > 0 ? "\r\n" : "") << ctx.server.persistence().InfoSection();
   if (want("stats")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Stats\r\ntotal_connections_received:" << ctx.server.stats().total_connections.load()
       << "\r\ntotal_commands_processed:" << shard_total.commands << "\r\ninstantaneous_ops_per_sec:0"

@@ -205,6 +205,9 @@ void SPop(CmdCtx& ctx) {
   SetEditor s(ctx, ctx.arg(1), e);
   for (const std::string& m : popped) s.Remove(m);
   s.Commit("spop");
+  // Replayed, SPOP would choose again: what it took is recorded instead.
+  ctx.propagate_as = {"SREM", std::string(ctx.arg(1))};
+  ctx.propagate_as.insert(ctx.propagate_as.end(), popped.begin(), popped.end());
   if (!has_count) return ctx.reply.Bulk(popped[0]);
   ReplyMembers(ctx, popped);
 }

@@ -11,6 +11,8 @@
 #include "command.h"
 #include "conn.h"
 #include "module.h"
+#include "persistence.h"
+#include "snapshot.h"
 #include "pubsub.h"
 #include "server.h"
 #include "slot.h"
@@ -93,6 +95,12 @@ Shard::Shard(Server& server, uint32_t index)
   event_add(wake_ev_, nullptr);
   cron_ev_ = event_new(base_, -1, EV_PERSIST, &Shard::OnCron, this);
   db_.set_notify([this](int64_t type, std::string_view event, std::string_view key) {
+    // An expired key's deletion is recorded, so a replay that does not
+    // expire keys (as Redis's does not) reaches the same data.
+    if (type == kNotifyExpired && current_) {
+      std::string_view del[] = {"DEL", key};
+      current_->Propagate(del);
+    }
     NotifyKeyspaceEvent(server_, *this, type, event, key);
   });
 }
@@ -144,7 +152,7 @@ void Shard::Loop() {
       sleeping_.store(false, std::memory_order_relaxed);
       DrainInbox();
     } else {
-      event_base_loop(base_, EVLOOP_ONCE);
+      event_base_loop(base_, background_.empty() ? EVLOOP_ONCE : EVLOOP_NONBLOCK);
       sleeping_.store(false, std::memory_order_relaxed);
     }
     AfterEvents();
@@ -271,6 +279,12 @@ void Shard::AfterEvents() {
   for (size_t i = 0; i < resume_.size(); ++i)
     if (!resume_[i]->closed()) resume_[i]->ProcessInput();
   resume_.clear();
+  if (!background_.empty())
+    std::erase_if(background_, [](const std::function<bool()>& step) { return step(); });
+  // This iteration's writes reach the AOF (fsynced, with appendfsync
+  // always) before any of its replies leave.
+  WriteAofBuffer();
+  SyncAof();
   FlushOutgoing();
   for (Conn* c : killed_) c->Close();
   killed_.clear();
@@ -282,6 +296,8 @@ void Shard::AfterEvents() {
 }
 
 void Shard::Park(HoldToken* token) {
+  // What this shard logged precedes whatever the holder does.
+  WriteAofBuffer();
   token->parked.fetch_add(1, std::memory_order_acq_rel);
   token->parked.notify_all();
   while (!token->released.load(std::memory_order_acquire)) token->released.wait(false, std::memory_order_acquire);
@@ -317,6 +333,8 @@ void Shard::RunHolding(const std::vector<uint32_t>& shards, const std::function<
   holding_ = true;
   fn();
   holding_ = false;
+  // The holder's records reach the AOF before any held shard can log more.
+  WriteAofBuffer();
   token.released.store(true, std::memory_order_release);
   token.released.notify_all();
   for (int l; (l = token.left.load(std::memory_order_acquire)) > 0;) token.left.wait(l);
@@ -436,13 +454,45 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
   if (!conn.closed()) conn.LocalReplyTarget()->append(scratch);
 }
 
-void Shard::ExecuteObserved(CmdCtx& ctx) {
+void Shard::ExecuteWrite(CmdCtx& ctx) {
+  Persistence& persistence = server_.persistence();
+  if (persistence.snapshot_running()) {
+    if (ctx.spec.flags & kCmdAllShards) {
+      for (uint32_t i = 0; i < server_.shard_count(); ++i) Snapshot::SaveAllBeforeWrite(ctx.db_at(i));
+    } else {
+      CommandTable::KeyIndexes(ctx.spec, ctx.argv, &key_scratch_);
+      for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(ctx.argv[i]), ctx.argv[i]);
+    }
+  }
   size_t before = ctx.reply.buffer()->size();
   ctx.spec.handler(ctx);
   ++stats_.commands;
   TouchKeys(ctx);
   const std::string& out = *ctx.reply.buffer();
-  if (out.size() > before && out[before] != '-') ModuleHost::Get().NotifyWrite(index_, ctx.argv);
+  // No reply yet: a blocked command, recorded when it is served.
+  if (out.size() == before || out[before] == '-') return;
+  changes_.store(changes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (!persistence.aof_on() && !ModuleHost::Get().has_write_listeners()) return;
+  if (ctx.propagate_as.empty()) return Propagate(ctx.argv);
+  std::vector<std::string_view> argv(ctx.propagate_as.begin(), ctx.propagate_as.end());
+  Propagate(argv);
+}
+
+void Shard::Propagate(std::span<const std::string_view> argv) {
+  if (server_.persistence().aof_on()) Persistence::AppendCommand(&aof_buf_, argv);
+  if (ModuleHost::Get().has_write_listeners()) ModuleHost::Get().NotifyWrite(index_, argv);
+}
+
+void Shard::WriteAofBuffer() {
+  if (aof_buf_.empty()) return;
+  server_.persistence().WriteAof(&aof_buf_);
+  aof_unsynced_ = true;
+}
+
+void Shard::SyncAof() {
+  if (!aof_unsynced_) return;
+  aof_unsynced_ = false;
+  if (server_.persistence().aof_always()) server_.persistence().SyncAof();
 }
 
 void Shard::TouchKeys(CmdCtx& ctx) {
@@ -536,12 +586,18 @@ void Shard::ServeBlocked() {
         std::string out;
         Reply reply(&out, b->resp);
         CmdCtx ctx{argv, reply, server_, *this, nullptr, *b->spec};
+        std::vector<std::string> served = ServedAs(*b, key);
+        std::vector<std::string_view> served_argv(served.begin(), served.end());
+        const CommandSpec* served_spec = CommandTable::Get().Find(served_argv[0]);
+        if (server_.persistence().snapshot_running() && served_spec) {
+          CommandTable::KeyIndexes(*served_spec, served_argv, &key_scratch_);
+          for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(served_argv[i]), served_argv[i]);
+        }
         bool took = b->serve(ctx, *b, key);
         ++stats_.commands;
-        if (took && ModuleHost::Get().has_write_listeners()) {
-          std::vector<std::string> served = ServedAs(*b, key);
-          std::vector<std::string_view> served_argv(served.begin(), served.end());
-          ModuleHost::Get().NotifyWrite(index_, served_argv);
+        if (took) {
+          changes_.store(changes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+          Propagate(served_argv);
         }
         DeliverBlockedReply(*b, out);
         ForgetBlocked(b);

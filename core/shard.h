@@ -86,9 +86,13 @@ class Shard {
   // Runs a command whose shards this thread owns or holds: the handler,
   // then WATCH bookkeeping for the keys a write command named.
   void Execute(CmdCtx& ctx);
-  // Execute for a write command while modules listen to writes
-  // (replication): they see it if it did not fail.
-  void ExecuteObserved(CmdCtx& ctx);
+  // Execute for a write command: a snapshot in progress first keeps the
+  // old values of its keys; a write that did not fail counts as a change
+  // and goes to the AOF and to modules listening to writes.
+  void ExecuteWrite(CmdCtx& ctx);
+  // Records a change made outside a command (an expired key's DEL, a
+  // served blocking command) as argv.
+  void Propagate(std::span<const std::string_view> argv);
   void TouchKeys(CmdCtx& ctx);
   // Runs modules' command filters (cluster redirects); false when one
   // answered for the command.
@@ -119,6 +123,19 @@ class Shard {
                   std::string_view payload);
   // Drops all of c's subscriptions (UNSUBSCRIBE ..., RESET, close).
   void UnsubscribeAll(Conn& c);
+
+  // Write commands that changed something, for the save points.
+  uint64_t changes() const { return changes_.load(std::memory_order_relaxed); }
+  // Work done a slice at a time between client work (a snapshot's walk):
+  // step returns true when finished. The loop does not sleep while any
+  // remains.
+  void AddBackgroundTask(std::function<bool()> step) { background_.push_back(std::move(step)); }
+  // Writes this thread's AOF records as one frame.
+  void WriteAofBuffer();
+  // appendfsync always: whether this thread wrote AOF frames not yet
+  // fsynced, which its replies must wait for.
+  bool aof_unsynced() const { return aof_unsynced_; }
+  void SyncAof();
 
   // ProcessInput for c after this loop iteration (its blocking command was
   // answered while something else was running).
@@ -194,16 +211,19 @@ class Shard {
   std::vector<size_t> key_scratch_;
   std::vector<uint32_t> shard_scratch_;
   ShardStats stats_;
+  std::atomic<uint64_t> changes_{0};
+  std::string aof_buf_;
+  bool aof_unsynced_ = false;
+  std::vector<std::function<bool()>> background_;
   static thread_local Shard* current_;
   friend class Conn;
 };
 
 // Here so the local and batch paths inline it: it is on every command's way.
 inline void Shard::Execute(CmdCtx& ctx) {
-  if ((ctx.spec.flags & kCmdWrite) && ModuleHost::Get().has_write_listeners()) return ExecuteObserved(ctx);
+  if (ctx.spec.flags & kCmdWrite) return ExecuteWrite(ctx);
   ctx.spec.handler(ctx);
   ++stats_.commands;
-  TouchKeys(ctx);
 }
 
 }  // namespace ember

@@ -127,6 +127,8 @@ void Set(CmdCtx& ctx) {
   }
   if (o.keepttl && old) expire = old->expire_ms();
   db.SetString(key, ctx.arg(2), expire);
+  if (o.expire != StringOptions::ExpireKind::kNone)
+    ctx.propagate_as = {"SET", std::string(key), std::string(ctx.arg(2)), "PXAT", std::to_string(expire)};
   ctx.Notify(kNotifyString, "set", key);
   if (o.expire != StringOptions::ExpireKind::kNone) ctx.Notify(kNotifyGeneric, "expire", key);
   if (!o.get) ctx.reply.Ok();
@@ -144,6 +146,7 @@ void SetExGeneric(CmdCtx& ctx, bool seconds, const char* name) {
   int64_t expire;
   if (!ParseRelativeExpire(ctx, ctx.arg(2), seconds, name, &expire)) return;
   ctx.db(ctx.arg(1)).SetString(ctx.arg(1), ctx.arg(3), expire);
+  ctx.propagate_as = {"SET", std::string(ctx.arg(1)), std::string(ctx.arg(3)), "PXAT", std::to_string(expire)};
   ctx.Notify(kNotifyString, "set", ctx.arg(1));
   ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
   ctx.reply.Ok();
@@ -187,9 +190,11 @@ void GetEx(CmdCtx& ctx) {
   if (set_expire && expire <= db.now()) {
     db.Delete(ctx.arg(1));
     ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
+    ctx.propagate_as = {"DEL", std::string(ctx.arg(1))};
   } else if (set_expire) {
     db.SetExpire(e, expire);
     ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
+    ctx.propagate_as = {"PEXPIREAT", std::string(ctx.arg(1)), std::to_string(expire)};
   } else if (o.persist && e->has_expire()) {
     db.SetExpire(e, Entry::kNoExpire);
     ctx.Notify(kNotifyGeneric, "persist", ctx.arg(1));

@@ -442,6 +442,9 @@ class Server(object):
             cmd = [binary, "--port", str(port), "--bind", "127.0.0.1"]
             if self.shards is not None:
                 cmd += ["--shards", str(self.shards)]
+            # As for redis-server: no snapshot at shutdown unless a test asks.
+            if "--save" not in self.extra_args:
+                cmd += ["--save", ""]
         else:
             # ember has a single database: mirror that with --databases 1
             cmd = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",

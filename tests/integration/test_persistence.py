@@ -1,0 +1,468 @@
+"""Persistence: the AOF (appendfsync always/everysec, replay, torn and corrupt
+files, BGREWRITEAOF), snapshots (SAVE, BGSAVE point-in-time under writes,
+schedules, SHUTDOWN SAVE, expiry, corruption) and loading with another shard
+count. Every test starts real servers on a data directory of its own and
+restarts them, by SIGTERM or SIGKILL."""
+
+import os
+import random
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import unittest
+
+import redis
+
+import harness
+from harness import ember_only, run_server_to_exit, start_server
+
+
+def kill9(srv):
+    """SIGKILL: no shutdown code runs, as in a crash."""
+    proc = srv.proc
+    srv.proc = None
+    if srv in harness._live_servers:
+        harness._live_servers.remove(srv)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    srv._cleanup()
+
+
+def wait_for(pred, timeout=20.0, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def info(r, section="persistence"):
+    return r.info(section)
+
+
+def aof_dir(data):
+    return os.path.join(data, "appendonlydir")
+
+
+def manifest(data):
+    with open(os.path.join(aof_dir(data), "appendonly.aof.manifest")) as f:
+        return [line.split() for line in f if line.strip()]
+
+
+def incr_path(data):
+    incr = [m[1] for m in manifest(data) if m[5] == "i"]
+    return os.path.join(aof_dir(data), incr[-1])
+
+
+def snapshot_of(r):
+    """Every key with its type, its contents (order-free where the type is)
+    and whether it has a TTL."""
+    out = {}
+    for k in r.scan_iter(count=1000):
+        t = r.type(k)
+        if t == b"string":
+            v = r.get(k)
+        elif t == b"list":
+            v = tuple(r.lrange(k, 0, -1))
+        elif t == b"hash":
+            v = frozenset(r.hgetall(k).items())
+        elif t == b"set":
+            v = frozenset(r.smembers(k))
+        elif t == b"zset":
+            v = tuple(r.zrange(k, 0, -1, withscores=True))
+        else:
+            v = r.dump(k)
+        out[k] = (t, v, r.pttl(k) > 0)
+    return out
+
+
+@ember_only
+class PersistenceBase(unittest.TestCase):
+    def setUp(self):
+        self.data = tempfile.mkdtemp(prefix="ember-persist-")
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            if s.proc is not None:
+                s.stop()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+    def start(self, *args, shards=2):
+        srv = start_server(extra_args=["--dir", self.data] + list(args), shards=shards)
+        self.servers.append(srv)
+        return srv
+
+    def start_fails(self, *args, shards=2):
+        return run_server_to_exit(["--dir", self.data] + list(args), shards=shards)
+
+
+class TestAof(PersistenceBase):
+    def fill(self, r):
+        r.set("s", "v")
+        r.set("ttl", "v", ex=1000)
+        r.setex("setex", 1000, "v")
+        r.psetex("psetex", 1000000, "v")
+        r.set("e", "v")
+        r.expire("e", 500)
+        r.set("gone", "v")
+        r.expire("gone", -1)
+        r.set("g", "v")
+        r.getex("g", px=900000)
+        r.incrbyfloat("f", 1.1)
+        r.sadd("set", *range(50))
+        r.spop("set", 7)
+        r.rpush("list", *range(20))
+        r.lpop("list")
+        r.hset("hash", mapping={"a": 1, "b": 2})
+        r.zadd("z", {"a": 1, "b": 2.5})
+        r.mset({"m1": 1, "m2": 2, "m3": 3, "m4": 4})
+        p = r.pipeline(transaction=True)
+        p.incr("tx1").incr("tx2").lpush("txl", "x")
+        p.execute()
+        r.rpush("bl", "a", "b")
+        r.blpop(["bl"], 1)
+        payload = r.dump("hash")
+        r.restore("restored", 100000, payload)
+        r.rename("m1", "m1-renamed")
+
+    def test_replay_reaches_the_same_data_with_another_shard_count(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always", shards=3)
+        r = srv.client()
+        self.fill(r)
+        before = snapshot_of(r)
+        ttl_before = r.pttl("ttl")
+        kill9(srv)
+        srv = self.start("--appendonly", "yes", shards=2)
+        r = srv.client()
+        after = snapshot_of(r)
+        self.assertEqual(sorted(before), sorted(after))
+        self.assertEqual(before, after)
+        self.assertIsNone(r.get("gone"))
+        # Times were logged absolute: the TTL did not restart.
+        self.assertLessEqual(r.pttl("ttl"), ttl_before)
+        self.assertGreater(r.pttl("ttl"), 990000)
+
+    def test_served_blocking_pop_is_logged_as_the_pop(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        r = srv.client()
+        got = []
+        t = threading.Thread(target=lambda: got.append(srv.client().blpop(["q"], 10)))
+        t.start()
+        wait_for(lambda: r.info("clients")["blocked_clients"] == 1, what="client to block")
+        r.rpush("q", "a", "b")
+        t.join()
+        self.assertEqual(got, [(b"q", b"a")])
+        kill9(srv)
+        r = self.start("--appendonly", "yes").client()
+        self.assertEqual(r.lrange("q", 0, -1), [b"b"])
+
+    def test_acknowledged_writes_survive_sigkill(self):
+        """appendfsync always: every acknowledged write is there after a crash."""
+        acked = {}
+        rng = random.Random(7)
+        rounds = 6
+        for round_no in range(rounds):
+            srv = self.start("--appendonly", "yes", "--appendfsync", "always", shards=2)
+            r = srv.client()
+            for k, v in acked.items():
+                self.assertEqual(r.get(k), v, "round %d lost %s" % (round_no, k))
+            stop = threading.Event()
+            errors = []
+
+            def writer(seed):
+                c = srv.client(socket_timeout=5)
+                i = 0
+                while not stop.is_set():
+                    k = "k%d-%d" % (seed, i % 500)
+                    v = ("%d-%d" % (round_no, i)).encode()
+                    try:
+                        c.set(k, v)
+                    except (redis.ConnectionError, redis.TimeoutError, OSError):
+                        return
+                    except Exception as e:  # anything else is a failure
+                        errors.append(e)
+                        return
+                    acked[k] = v
+                    i += 1
+
+            threads = [threading.Thread(target=writer, args=(round_no * 10 + n,)) for n in range(3)]
+            for t in threads:
+                t.start()
+            time.sleep(0.05 + rng.random() * 0.3)
+            kill9(srv)
+            stop.set()
+            for t in threads:
+                t.join()
+            self.assertEqual(errors, [])
+        r = self.start("--appendonly", "yes", shards=3).client()
+        for k, v in acked.items():
+            self.assertEqual(r.get(k), v)
+
+    def test_torn_tail_is_dropped_with_a_warning(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        r = srv.client()
+        for i in range(100):
+            r.set("k%d" % i, i)
+        kill9(srv)
+        path = incr_path(self.data)
+        good = os.path.getsize(path)
+        with open(path, "ab") as f:
+            f.write(b"\x40\x00\x00\x00" + b"\x01" * 8 + b"partial")  # a frame cut short
+        srv = self.start("--appendonly", "yes")
+        r = srv.client()
+        self.assertEqual(r.dbsize(), 100)
+        self.assertIn("short read while loading the AOF", srv.log_tail())
+        self.assertEqual(os.path.getsize(path), good)
+        r.set("after", "1")
+        kill9(srv)
+        r = self.start("--appendonly", "yes").client()
+        self.assertEqual(r.get("after"), b"1")
+        self.assertEqual(r.dbsize(), 101)
+
+    def test_torn_tail_refused_without_aof_load_truncated(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        srv.client().set("a", "1")
+        kill9(srv)
+        path = incr_path(self.data)
+        with open(path, "ab") as f:
+            f.write(b"\x40\x00\x00")
+        before = open(path, "rb").read()
+        code, log = self.start_fails("--appendonly", "yes", "--aof-load-truncated", "no")
+        self.assertEqual(code, 1, log)
+        self.assertIn("Bad file format reading the append only file", log)
+        self.assertIn(path, log)
+        self.assertEqual(open(path, "rb").read(), before)
+
+    def test_corruption_in_the_middle_stops_startup_and_changes_nothing(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        r = srv.client()
+        for i in range(50):
+            r.set("k%d" % i, "v" * 100)
+        kill9(srv)
+        path = incr_path(self.data)
+        data = bytearray(open(path, "rb").read())
+        offset = len(data) // 2
+        data[offset] ^= 0xFF
+        open(path, "wb").write(bytes(data))
+        code, log = self.start_fails("--appendonly", "yes")
+        self.assertEqual(code, 1, log)
+        self.assertIn(path, log)
+        self.assertRegex(log, r"checksum mismatch in frame at offset \d+")
+        self.assertEqual(open(path, "rb").read(), bytes(data))
+
+    def test_bgrewriteaof_while_writing(self):
+        srv = self.start("--appendonly", "yes", shards=2)
+        r = srv.client()
+        for i in range(20000):
+            r.set("pre%d" % i, i) if i % 1000 == 0 else None
+        p = r.pipeline(transaction=False)
+        for i in range(20000):
+            p.set("pre%d" % i, i)
+        p.execute()
+        stop = threading.Event()
+        written = []
+
+        def writer():
+            c = srv.client()
+            i = 0
+            while not stop.is_set():
+                c.set("during%d" % i, i)
+                written.append(i)
+                i += 1
+
+        t = threading.Thread(target=writer)
+        t.start()
+        time.sleep(0.05)
+        self.assertIn(r.bgrewriteaof(), (True, b"Background append only file rewriting started"))
+        wait_for(lambda: info(r)["aof_rewrite_in_progress"] == 0 and info(r)["aof_rewrites"] == 1,
+                 what="rewrite to finish")
+        time.sleep(0.05)
+        stop.set()
+        t.join()
+        m = manifest(self.data)
+        self.assertEqual([x[5] for x in m], ["b", "i"])
+        self.assertEqual(m[0][3], "2")
+        self.assertEqual(sorted(os.listdir(aof_dir(self.data))),
+                         sorted(["appendonly.aof.manifest", m[0][1], m[1][1]]))
+        total = r.dbsize()
+        kill9(srv)
+        r = self.start("--appendonly", "yes", shards=1).client()
+        self.assertEqual(r.dbsize(), total)
+        self.assertEqual(r.get("during%d" % written[-1]), str(written[-1]).encode())
+        self.assertEqual(r.get("pre19999"), b"19999")
+
+    def test_config_set_appendonly_at_run_time(self):
+        srv = self.start()
+        r = srv.client()
+        r.set("before", "1")
+        self.assertTrue(r.config_set("appendonly", "yes"))
+        wait_for(lambda: info(r)["aof_enabled"] == 1 and info(r)["aof_rewrite_in_progress"] == 0,
+                 what="the AOF to start")
+        wait_for(lambda: os.path.exists(os.path.join(aof_dir(self.data), "appendonly.aof.manifest")),
+                 what="the manifest")
+        r.set("after", "2")
+        kill9(srv)
+        r = self.start("--appendonly", "yes").client()
+        self.assertEqual(r.mget("before", "after"), [b"1", b"2"])
+
+    def test_everysec_writes_reach_the_file(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "everysec")
+        r = srv.client()
+        for i in range(100):
+            r.set("k%d" % i, i)
+        srv.stop()
+        r = self.start("--appendonly", "yes").client()
+        self.assertEqual(r.dbsize(), 100)
+
+
+class TestSnapshot(PersistenceBase):
+    def test_save_and_load_with_another_shard_count(self):
+        srv = self.start(shards=4)
+        r = srv.client()
+        r.set("s", "v")
+        r.rpush("l", *range(1000))
+        r.hset("h", mapping={str(i): i for i in range(600)})
+        r.sadd("set", *range(300))
+        r.zadd("z", {str(i): i for i in range(300)})
+        r.set("ttl", "v", ex=1000)
+        before = snapshot_of(r)
+        self.assertTrue(r.save())
+        self.assertTrue(os.path.exists(os.path.join(self.data, "dump.rdb")))
+        kill9(srv)
+        r = self.start(shards=1).client()
+        self.assertEqual(snapshot_of(r), before)
+        self.assertGreater(r.ttl("ttl"), 990)
+
+    def test_bgsave_is_one_instant_while_clients_write(self):
+        """Writers MSET every key of a group to one version at a time; the
+        saved file must hold a single version for the whole group."""
+        srv = self.start(shards=4)
+        r = srv.client()
+        p = r.pipeline(transaction=False)
+        for i in range(100000):
+            p.set("filler:%d" % i, "x" * 50)
+        p.execute()
+        group = ["g%d" % i for i in range(64)]
+        r.mset({k: 0 for k in group})
+        stop = threading.Event()
+        version = [0]
+
+        def writer():
+            c = srv.client()
+            while not stop.is_set():
+                version[0] += 1
+                c.mset({k: version[0] for k in group})
+                c.set("filler:%d" % (version[0] % 100000), "y")
+
+        t = threading.Thread(target=writer)
+        t.start()
+        time.sleep(0.1)
+        lastsave = r.lastsave()
+        self.assertEqual(r.bgsave(), True)
+        wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0, what="BGSAVE")
+        stop.set()
+        t.join()
+        self.assertEqual(info(r)["rdb_last_bgsave_status"], "ok")
+        self.assertGreaterEqual(r.lastsave(), lastsave)
+        kill9(srv)
+        r = self.start(shards=2).client()
+        values = set(r.mget(group))
+        self.assertEqual(len(values), 1, values)
+        self.assertEqual(r.dbsize(), 100000 + len(group))
+
+    def test_bgsave_errors_and_lastsave(self):
+        srv = self.start()
+        r = srv.client()
+        r.set("a", 1)
+        with self.assertRaisesRegex(redis.ResponseError, "syntax error"):
+            r.execute_command("BGSAVE", "NOW")
+        self.assertTrue(r.bgsave())
+        wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0, what="BGSAVE")
+        self.assertEqual(info(r)["rdb_saves"], 1)
+        self.assertEqual(info(r)["rdb_changes_since_last_save"], 0)
+        r.set("b", 2)
+        self.assertEqual(info(r)["rdb_changes_since_last_save"], 1)
+
+    def test_expiry_is_absolute_and_expired_keys_are_not_loaded(self):
+        srv = self.start()
+        r = srv.client()
+        r.set("short", "v", px=300)
+        r.set("long", "v", ex=100)
+        r.set("plain", "v")
+        r.save()
+        kill9(srv)
+        time.sleep(1.2)
+        r = self.start().client()
+        self.assertIsNone(r.get("short"))
+        self.assertEqual(r.dbsize(), 2)
+        self.assertLessEqual(r.ttl("long"), 99)
+
+    def test_save_schedule(self):
+        srv = self.start("--save", "1 1")
+        r = srv.client()
+        r.set("a", 1)
+        wait_for(lambda: info(r)["rdb_saves"] >= 1, what="the scheduled save")
+        self.assertTrue(os.path.exists(os.path.join(self.data, "dump.rdb")))
+
+    def test_shutdown_save_and_nosave(self):
+        srv = self.start()
+        r = srv.client()
+        r.set("a", 1)
+        try:
+            r.shutdown(save=True)
+        except redis.ConnectionError:
+            pass
+        srv.proc.wait(10)
+        srv.stop()
+        r = self.start("--save", "3600 1").client()
+        self.assertEqual(r.get("a"), b"1")
+        r.set("b", 2)
+        srv = self.servers[-1]
+        srv.stop()  # SIGTERM with a save point: a final snapshot
+        r = self.start().client()
+        self.assertEqual(r.get("b"), b"2")
+        r.set("c", 3)
+        try:
+            r.shutdown(nosave=True)
+        except redis.ConnectionError:
+            pass
+        self.servers[-1].proc.wait(10)
+        self.servers[-1].stop()
+        r = self.start().client()
+        self.assertIsNone(r.get("c"))
+
+    def test_corrupt_or_truncated_snapshot_is_refused(self):
+        srv = self.start()
+        r = srv.client()
+        p = r.pipeline(transaction=False)
+        for i in range(5000):
+            p.set("k%d" % i, "v" * 20)
+        p.execute()
+        r.save()
+        kill9(srv)
+        path = os.path.join(self.data, "dump.rdb")
+        good = open(path, "rb").read()
+        bad = bytearray(good)
+        bad[len(bad) // 2] ^= 0x10
+        open(path, "wb").write(bytes(bad))
+        code, log = self.start_fails()
+        self.assertEqual(code, 1, log)
+        self.assertIn(path, log)
+        self.assertIn("offset", log)
+        self.assertEqual(open(path, "rb").read(), bytes(bad))
+        open(path, "wb").write(good[:len(good) - 10])
+        code, log = self.start_fails()
+        self.assertEqual(code, 1, log)
+        self.assertIn(path, log)
+        open(path, "wb").write(b"not a snapshot at all")
+        code, log = self.start_fails()
+        self.assertEqual(code, 1, log)
+        self.assertIn("bad magic", log)
+
+
+if __name__ == "__main__":
+    unittest.main()
