@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -55,6 +56,13 @@ std::string AppendFrame(std::string_view payload, std::string* out) {
   PutU64(out, XXH3_64bits(body.data(), body.size()));
   out->append(body);
   return "";
+}
+
+void FrameHeader(std::string_view body, char (&out)[kFrameHeaderSize]) {
+  auto len = static_cast<uint32_t>(body.size());
+  uint64_t sum = XXH3_64bits(body.data(), body.size());
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((len >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i) out[4 + i] = static_cast<char>((sum >> (8 * i)) & 0xff);
 }
 
 MappedFile::~MappedFile() {
@@ -169,6 +177,21 @@ std::string WriteAll(int fd, std::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return "";
+}
+
+std::string WriteAll2(int fd, std::string_view a, std::string_view b) {
+  iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+  ssize_t n;
+  do {
+    n = writev(fd, iov, 2);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return strerror(errno);
+  auto done = static_cast<size_t>(n);
+  if (done < a.size()) {
+    std::string err = WriteAll(fd, a.substr(done));
+    return err.empty() ? WriteAll(fd, b) : err;
+  }
+  return WriteAll(fd, b.substr(done - a.size()));
 }
 
 void SyncDirectoryOf(const std::string& path) {

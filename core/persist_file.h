@@ -33,6 +33,8 @@ std::string FileHeader(std::string_view magic);
 // Appends one frame carrying payload (encoded by the loaded codecs) to
 // *out. Returns "" or the codec's error.
 std::string AppendFrame(std::string_view payload, std::string* out);
+// The 12 header bytes of a frame whose body is exactly body (no codec).
+void FrameHeader(std::string_view body, char (&out)[kFrameHeaderSize]);
 
 // A read-only view of a whole file (mmap'd), closed on destruction.
 class MappedFile {
@@ -119,6 +121,8 @@ class ByteReader {
 
 // Writes all of data to fd (retrying short writes); "" or strerror.
 std::string WriteAll(int fd, std::string_view data);
+// Writes a then b with one writev (when the kernel takes it all).
+std::string WriteAll2(int fd, std::string_view a, std::string_view b);
 // fsyncs the directory holding path, so a rename in it is durable.
 void SyncDirectoryOf(const std::string& path);
 // dir + "/" + name, or name when it is absolute or dir is ".".

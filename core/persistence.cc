@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "module.h"
 #include "pack.h"
 #include "persist_file.h"
 #include "reply.h"
@@ -273,22 +274,32 @@ void Persistence::AppendCommand(std::string* buf, std::span<const std::string_vi
 
 void Persistence::WriteAof(std::string* buf) {
   if (buf->empty()) return;
+  // Without a codec the buffer is the body: its header goes in front of
+  // it with the same writev, and nothing is copied.
   std::string frame;
-  std::string err = AppendFrame(*buf, &frame);
-  buf->clear();
-  if (!err.empty()) {
-    spdlog::error("AOF: a frame could not be encoded: {}", err);
-    return;
+  char header[kFrameHeaderSize];
+  if (ModuleHost::Get().has_codecs()) {
+    std::string err = AppendFrame(*buf, &frame);
+    if (!err.empty()) {
+      buf->clear();
+      spdlog::error("AOF: a frame could not be encoded: {}", err);
+      return;
+    }
+  } else {
+    FrameHeader(*buf, header);
   }
   std::lock_guard<std::mutex> lock(aof_mu_);
-  if (aof_fd_ < 0) return;
-  err = WriteAll(aof_fd_, frame);
+  if (aof_fd_ < 0) return buf->clear();
+  std::string err = frame.empty() ? WriteAll2(aof_fd_, std::string_view(header, sizeof(header)), *buf)
+                                  : WriteAll(aof_fd_, frame);
+  size_t written = frame.empty() ? sizeof(header) + buf->size() : frame.size();
+  buf->clear();
   if (!err.empty()) {
     if (aof_last_write_errno_.exchange(errno) == 0) spdlog::error("Error writing to the AOF file: {}", err);
     return;
   }
   aof_last_write_errno_.store(0);
-  aof_size_.fetch_add(frame.size(), std::memory_order_relaxed);
+  aof_size_.fetch_add(written, std::memory_order_relaxed);
   aof_unsynced_.store(true, std::memory_order_relaxed);
 }
 
@@ -404,6 +415,8 @@ void Persistence::FinishJob() {
   if (job_kind_ == JobKind::kSave) {
     last_bgsave_ok_.store(err.empty());
     last_bgsave_secs_.store(secs);
+    refusing_writes_.store(!err.empty() && ConfigValue("stop-writes-on-bgsave-error") == "yes" &&
+                           ConfigValue("save").find_first_not_of(' ') != std::string::npos);
     if (err.empty()) {
       lastsave_.store(NowMs() / 1000);
       dirty_at_save_.store(dirty_at_start_.load());
@@ -457,6 +470,12 @@ std::string Persistence::BgSave(Shard& caller, bool* started) {
   std::string err = StartJob(caller, JobKind::kSave);
   if (err == "busy") return "Background save already in progress";
   *started = err.empty();
+  if (!err.empty()) {
+    last_bgsave_ok_.store(false);
+    last_save_try_ms_.store(NowMs());
+    refusing_writes_.store(ConfigValue("stop-writes-on-bgsave-error") == "yes" &&
+                           ConfigValue("save").find_first_not_of(' ') != std::string::npos);
+  }
   return err;
 }
 

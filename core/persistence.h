@@ -56,6 +56,8 @@ class Persistence {
   bool aof_on() const { return aof_on_.load(std::memory_order_relaxed); }
   bool aof_always() const { return fsync_always_.load(std::memory_order_relaxed); }
   bool snapshot_running() const { return snapshot_running_.load(std::memory_order_relaxed); }
+  // stop-writes-on-bgsave-error: the last background save failed.
+  bool refusing_writes() const { return refusing_writes_.load(std::memory_order_relaxed); }
   // Adds one command to a shard's AOF buffer.
   static void AppendCommand(std::string* buf, std::span<const std::string_view> argv);
   // Writes a shard's buffer as one frame and clears it.
@@ -103,6 +105,7 @@ class Persistence {
   std::atomic<bool> fsync_always_{false};
   std::atomic<bool> fsync_everysec_{true};
   std::atomic<bool> snapshot_running_{false};
+  std::atomic<bool> refusing_writes_{false};
   std::atomic<int> shutdown_save_{0};  // 1 SAVE, -1 NOSAVE, 0 per the save points
 
   // The AOF increment being appended to; guarded by aof_mu_.

@@ -456,6 +456,12 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
 
 void Shard::ExecuteWrite(CmdCtx& ctx) {
   Persistence& persistence = server_.persistence();
+  if (persistence.refusing_writes()) [[unlikely]]
+    return ctx.reply.Error(
+        "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
+        "Commands that may modify the data set are disabled, because this instance is configured to report errors "
+        "during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs "
+        "for details about the RDB error.");
   if (persistence.snapshot_running()) {
     if (ctx.spec.flags & kCmdAllShards) {
       for (uint32_t i = 0; i < server_.shard_count(); ++i) Snapshot::SaveAllBeforeWrite(ctx.db_at(i));

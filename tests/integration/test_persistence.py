@@ -387,6 +387,26 @@ class TestSnapshot(PersistenceBase):
         r.set("b", 2)
         self.assertEqual(info(r)["rdb_changes_since_last_save"], 1)
 
+    def test_failed_bgsave_stops_writes_until_a_save_succeeds(self):
+        srv = self.start("--save", "3600 1")
+        r = srv.client()
+        gone = os.path.join(self.data, "gone")
+        os.mkdir(gone)
+        r.config_set("dir", gone)
+        os.rmdir(gone)
+        r.set("k", "v")
+        with self.assertRaisesRegex(redis.ResponseError, "Failed opening the temp file"):
+            r.bgsave()
+        self.assertEqual(info(r)["rdb_last_bgsave_status"], "err")
+        with self.assertRaisesRegex(redis.ResponseError, "^MISCONF .*stop-writes-on-bgsave-error"):
+            r.set("k", "w")
+        self.assertEqual(r.get("k"), b"v")
+        r.config_set("dir", self.data)
+        self.assertTrue(r.bgsave())
+        wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0, what="BGSAVE")
+        self.assertEqual(info(r)["rdb_last_bgsave_status"], "ok")
+        r.set("k", "w")
+
     def test_expiry_is_absolute_and_expired_keys_are_not_loaded(self):
         srv = self.start()
         r = srv.client()
