@@ -484,5 +484,54 @@ class TestSnapshot(PersistenceBase):
         self.assertIn("bad magic", log)
 
 
+class TestModuleValues(PersistenceBase):
+    """A module's data type persists through its serialize callbacks; its
+    commands replay from the AOF."""
+
+    def vector_args(self):
+        return ["--loadmodule", harness.module_path("vector")]
+
+    def fill(self, r):
+        for i in range(50):
+            r.execute_command("VADD", "vs", "p%d" % i, i * 0.5, 1.0, -i * 0.25)
+        r.execute_command("VREM", "vs", "p7")
+
+    def check(self, r):
+        self.assertEqual(r.type("vs"), b"vectorset")
+        self.assertEqual(r.execute_command("VCARD", "vs"), 49)
+        for got, want in zip([float(x) for x in r.execute_command("VGET", "vs", "p3")], [1.5, 1.0, -0.75]):
+            self.assertAlmostEqual(got, want, places=5)
+        self.assertEqual(r.execute_command("VSIM", "vs", 1.5, 1.0, -0.75, "COUNT", 1)[0], b"p3")
+
+    def test_snapshot(self):
+        srv = self.start(*self.vector_args())
+        self.fill(srv.client())
+        srv.client().save()
+        kill9(srv)
+        self.check(self.start(*self.vector_args(), shards=3).client())
+
+    def test_aof_and_rewrite(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always", *self.vector_args())
+        r = srv.client()
+        self.fill(r)
+        kill9(srv)
+        srv = self.start("--appendonly", "yes", *self.vector_args())
+        r = srv.client()
+        self.check(r)
+        r.bgrewriteaof()
+        wait_for(lambda: info(r)["aof_rewrites"] == 1, what="the rewrite")
+        kill9(srv)
+        self.check(self.start("--appendonly", "yes", *self.vector_args()).client())
+
+    def test_without_the_module_startup_stops(self):
+        srv = self.start(*self.vector_args())
+        self.fill(srv.client())
+        srv.client().save()
+        kill9(srv)
+        code, log = self.start_fails()
+        self.assertEqual(code, 1, log)
+        self.assertIn("vectorset", log)
+
+
 if __name__ == "__main__":
     unittest.main()
