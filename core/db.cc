@@ -70,8 +70,7 @@ Entry* Db::FindRead(std::string_view key) {
   return e;
 }
 
-void Db::Put(Entry* e) {
-  uint64_t h = dict_.Hash(e->key());
+void Db::PutHashed(Entry* e, uint64_t h) {
   Dict::Slot slot = dict_.FindSlot(e->key(), h);
   if (slot) {
     Replace(slot, e, false);

@@ -57,7 +57,12 @@ class Db {
   Entry* SetString(std::string_view key, std::string_view value, int64_t expire_ms);
   Entry* SetInt(std::string_view key, int64_t v, int64_t expire_ms);
   // Stores an entry built by the caller (replacing any entry with its key).
-  void Put(Entry* e);
+  void Put(Entry* e) { PutHashed(e, dict_.Hash(e->key())); }
+  // Put with the key's hash (KeyHash) already known: a bulk load hashes
+  // and prefetches a batch of keys before storing them.
+  void PutHashed(Entry* e, uint64_t hash);
+  uint64_t KeyHash(std::string_view key) const { return dict_.Hash(key); }
+  void Prefetch(uint64_t hash) const { dict_.PrefetchBucket(hash); }
   // Unlinks an entry and hands it to the caller (nullptr if absent).
   Entry* Take(std::string_view key);
   bool Delete(std::string_view key);
@@ -75,6 +80,10 @@ class Db {
   int64_t AverageTtlSample();
 
   uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn) const { return dict_.Scan(cursor, fn); }
+  uint64_t ScanMany(uint64_t cursor, size_t steps, const std::function<void(Entry*)>& fn) const {
+    return dict_.ScanMany(cursor, steps, fn);
+  }
+  void Reserve(size_t keys) { dict_.Reserve(keys); }
   void ForEach(const std::function<void(Entry*)>& fn) const { dict_.ForEach(fn); }
   Entry* Random();
 

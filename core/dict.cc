@@ -46,13 +46,14 @@ void FreeTable(Entry** t, size_t n) {
 }
 
 uint64_t ReverseBits(uint64_t v) {
-  uint64_t r = 0;
-  for (int i = 0; i < 64; ++i) {
-    r = (r << 1) | (v & 1);
-    v >>= 1;
-  }
-  return r;
+  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+  return __builtin_bswap64(v);
 }
+
+// The reverse-binary cursor after v in a table of mask m.
+uint64_t NextCursor(uint64_t v, uint64_t m) { return ReverseBits(ReverseBits(v | ~m) + 1); }
 }  // namespace
 
 Dict::Dict(uint64_t seed) : seed_(seed) {}
@@ -191,10 +192,7 @@ uint64_t Dict::Scan(uint64_t v, const std::function<void(Entry*)>& fn) const {
   if (!rehashing()) {
     uint64_t m0 = size_[0] - 1;
     emit(table_[0][v & m0]);
-    v |= ~m0;
-    v = ReverseBits(v);
-    ++v;
-    return ReverseBits(v);
+    return NextCursor(v, m0);
   }
   int t0 = 0, t1 = 1;
   if (size_[0] > size_[1]) std::swap(t0, t1);
@@ -208,6 +206,45 @@ uint64_t Dict::Scan(uint64_t v, const std::function<void(Entry*)>& fn) const {
     v = ReverseBits(v);
   } while (v & (m0 ^ m1));
   return v;
+}
+
+uint64_t Dict::ScanMany(uint64_t v, size_t steps, const std::function<void(Entry*)>& fn) const {
+  if (rehashing() || size() == 0) {
+    for (size_t i = 0; i < steps && (v = Scan(v, fn)) != 0; ++i) {
+    }
+    return v;
+  }
+  // Buckets are visited in reverse-binary order, so each is a cache miss,
+  // and so is its first entry: bucket slots are prefetched 8 steps ahead
+  // and chain heads 4 steps ahead.
+  uint64_t m = size_[0] - 1;
+  Entry** t = table_[0];
+  uint64_t head_ahead = v, slot_ahead = v;
+  for (int i = 0; i < 4 && head_ahead; ++i) head_ahead = NextCursor(head_ahead, m);
+  for (int i = 0; i < 8 && slot_ahead; ++i) slot_ahead = NextCursor(slot_ahead, m);
+  for (size_t i = 0; i < steps; ++i) {
+    if (slot_ahead) {
+      __builtin_prefetch(&t[slot_ahead & m]);
+      slot_ahead = NextCursor(slot_ahead, m);
+    }
+    if (head_ahead) {
+      if (Entry* h = t[head_ahead & m]) __builtin_prefetch(h);
+      head_ahead = NextCursor(head_ahead, m);
+    }
+    for (Entry* e = t[v & m]; e;) {
+      Entry* next = e->next();
+      fn(e);
+      e = next;
+    }
+    v = NextCursor(v, m);
+    if (v == 0) break;
+  }
+  return v;
+}
+
+void Dict::Reserve(size_t n) {
+  if (table_[0] != nullptr || rehashing() || n <= kInitialSize) return;
+  Expand(n);
 }
 
 void Dict::Clear(const std::function<void(Entry*)>& fn) {

@@ -62,6 +62,17 @@ class Dict {
   // cursor, 0 when the scan is complete.
   uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn) const;
 
+  // Up to `steps` Scan steps at once, prefetching ahead (a bulk walk: a
+  // snapshot); the same cursor sequence and guarantee as Scan.
+  uint64_t ScanMany(uint64_t cursor, size_t steps, const std::function<void(Entry*)>& fn) const;
+  // Starts loading the bucket a key of this hash lives in (bulk inserts).
+  void PrefetchBucket(uint64_t hash) const {
+    if (!rehashing() && size_[0] != 0) __builtin_prefetch(&table_[0][hash & (size_[0] - 1)], 1);
+  }
+  // Sizes an empty table for n entries up front (loading a snapshot), so
+  // filling it rehashes nothing.
+  void Reserve(size_t n);
+
   // Unlinks everything, calling fn for each entry.
   void Clear(const std::function<void(Entry*)>& fn);
   // Calls fn for every entry.

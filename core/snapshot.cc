@@ -57,13 +57,20 @@ std::string Snapshot::Begin() {
   instant_ms_ = NowMs();
   uint32_t n = server_.shard_count();
   remaining_.store(n);
+  uint64_t keys = 0;
   for (uint32_t i = 0; i < n; ++i) {
     SnapshotShard& s = shards_.emplace_back();
     s.owner = this;
     s.index = i;
     server_.shard(i).db().set_snapshot(&s);
+    keys += server_.shard(i).db().size();
   }
-  Push(FileHeader(kSnapshotMagic));
+  std::string count(1, 'C');
+  PutVarint(&count, keys);
+  std::string head = FileHeader(kSnapshotMagic);
+  std::string err = AppendFrame(count, &head);
+  if (!err.empty()) return err;
+  Push(std::move(head));
   writer_ = std::thread([this] { WriterLoop(); });
   return "";
 }
@@ -79,7 +86,7 @@ bool Snapshot::Step(Db& db, int64_t budget_us) {
     int64_t deadline = NowUs() + budget_us;
     std::string value;
     do {
-      s->cursor = db.Scan(s->cursor, [&](Entry* e) {
+      s->cursor = db.ScanMany(s->cursor, 256, [&](Entry* e) {
         std::string_view key = e->key();
         if (e->has_expire() && e->expire_ms() <= instant_ms_) return;
         if (!s->seen.empty() && s->seen.count(key)) return;
@@ -224,6 +231,13 @@ std::string LoadSnapshot(Server& server, const std::string& path, bool keep_expi
     if (r != FrameReader::Result::kFrame) return reader.error();
     std::string where = path + ": frame at offset " + std::to_string(reader.frame_offset());
     unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
+    if (payload.size() > 0 && payload[0] == 'C') {
+      ByteReader r2(std::string_view(payload).substr(1));
+      uint64_t count;
+      if (!r2.Varint(&count) || !r2.Done()) return where + ": bad count frame";
+      for (uint32_t i = 0; i < server.shard_count(); ++i) server.shard(i).db().Reserve(count / server.shard_count());
+      continue;
+    }
     if (payload.size() > 0 && payload[0] == 'E') {
       ByteReader r2(std::string_view(payload).substr(1));
       uint64_t count;
@@ -243,21 +257,39 @@ std::string LoadSnapshot(Server& server, const std::string& path, bool keep_expi
     ByteReader in(raw);
     uint8_t kind;
     if (!in.Byte(&kind) || kind != 'K') return where + ": unknown chunk kind";
-    while (!in.Done()) {
+    // Records go in batches: hash and prefetch each key's bucket first, so
+    // the cache misses of a batch overlap instead of queueing.
+    struct Pending {
       std::string_view key, value;
-      uint64_t expire_plus_one;
-      if (!in.String(&key) || !in.Varint(&expire_plus_one) || !in.String(&value))
-        return where + ": truncated record";
-      ++records;
-      int64_t expire = static_cast<int64_t>(expire_plus_one) - 1;
-      if (!keep_expired && expire >= 0 && expire <= now) continue;
-      std::string error;
-      Entry* e = DeserializeValue(key, value, expire, live, &error);
-      if (!e) return where + ": key '" + std::string(key) + "': " + error;
-      Db& db = server.ShardFor(key).db();
-      bool existed = db.Find(key) != nullptr;
-      db.Put(e);
-      if (!existed) ++*keys;
+      int64_t expire;
+      Db* db;
+      uint64_t hash;
+    };
+    Pending batch[32];
+    while (!in.Done()) {
+      size_t n = 0;
+      while (n < 32 && !in.Done()) {
+        Pending& p = batch[n];
+        uint64_t expire_plus_one;
+        if (!in.String(&p.key) || !in.Varint(&expire_plus_one) || !in.String(&p.value))
+          return where + ": truncated record";
+        ++records;
+        p.expire = static_cast<int64_t>(expire_plus_one) - 1;
+        if (!keep_expired && p.expire >= 0 && p.expire <= now) continue;
+        p.db = &server.ShardFor(p.key).db();
+        p.hash = p.db->KeyHash(p.key);
+        p.db->Prefetch(p.hash);
+        ++n;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        Pending& p = batch[i];
+        std::string error;
+        Entry* e = DeserializeValue(p.key, p.value, p.expire, live, &error);
+        if (!e) return where + ": key '" + std::string(p.key) + "': " + error;
+        size_t before = p.db->size();
+        p.db->PutHashed(e, p.hash);
+        *keys += p.db->size() - before;
+      }
     }
   }
 }

@@ -14,8 +14,9 @@
 // one writer thread appends the frames to a temporary file, which is
 // fsynced and renamed into place when the last shard is done.
 //
-// Payloads (persist_file.h frames), after decompression:
-//   'K' then records: key (varint length, bytes), varint expire+1 (0: none,
+// Payloads (persist_file.h frames):
+//   'C' varint key count at the instant (first; a loader sizes its tables)
+//   zstd-compressed: 'K' then records: key (varint length, bytes), varint expire+1 (0: none,
 //       else absolute unix ms + 1), value (varint length, value_codec bytes)
 //   'E' varint record count: the last frame of a complete file
 #pragma once
