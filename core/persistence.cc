@@ -388,7 +388,8 @@ std::string Persistence::StartJob(Shard& caller, JobKind kind) {
       if (job_had_manifest_) err = WriteManifest(manifest_);
       if (!err.empty()) return;
       aof_size_.store(0);
-      aof_on_.store(true);
+      // BGREWRITEAOF with appendonly no builds the files but logs nothing.
+      aof_on_.store(ConfigValue("appendonly") == "yes");
     }
     dirty_at_start_.store(TotalDirty(server_));
     err = job->Begin();

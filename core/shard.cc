@@ -592,10 +592,17 @@ void Shard::ServeBlocked() {
         std::string out;
         Reply reply(&out, b->resp);
         CmdCtx ctx{argv, reply, server_, *this, nullptr, *b->spec};
-        std::vector<std::string> served = ServedAs(*b, key);
-        std::vector<std::string_view> served_argv(served.begin(), served.end());
-        const CommandSpec* served_spec = CommandTable::Get().Find(served_argv[0]);
-        if (server_.persistence().snapshot_running() && served_spec) {
+        // What the pop amounts to, as a non-blocking command: what a
+        // snapshot must save first and what the AOF records.
+        Persistence& persistence = server_.persistence();
+        std::vector<std::string> served;
+        std::vector<std::string_view> served_argv;
+        if (persistence.snapshot_running() || persistence.aof_on() || ModuleHost::Get().has_write_listeners()) {
+          served = ServedAs(*b, key);
+          served_argv.assign(served.begin(), served.end());
+        }
+        const CommandSpec* served_spec = served.empty() ? nullptr : CommandTable::Get().Find(served_argv[0]);
+        if (persistence.snapshot_running() && served_spec) {
           CommandTable::KeyIndexes(*served_spec, served_argv, &key_scratch_);
           for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(served_argv[i]), served_argv[i]);
         }
@@ -603,7 +610,7 @@ void Shard::ServeBlocked() {
         ++stats_.commands;
         if (took) {
           changes_.store(changes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-          Propagate(served_argv);
+          if (!served.empty()) Propagate(served_argv);
         }
         DeliverBlockedReply(*b, out);
         ForgetBlocked(b);
