@@ -223,6 +223,22 @@ class TestAof(PersistenceBase):
         self.assertEqual(r.get("after"), b"1")
         self.assertEqual(r.dbsize(), 101)
 
+    def test_a_torn_transaction_recovers_as_nothing(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always", shards=3)
+        r = srv.client()
+        keys = ["a", "b", "c", "d", "e", "f"]  # on several shards
+        r.mset({k: 0 for k in keys})
+        p = r.pipeline(transaction=True)
+        for k in keys:
+            p.set(k, 1)
+        p.execute()
+        kill9(srv)
+        path = incr_path(self.data)
+        with open(path, "r+b") as f:
+            f.truncate(os.path.getsize(path) - 5)  # inside the EXEC's frame
+        r = self.start("--appendonly", "yes").client()
+        self.assertEqual(r.mget(keys), [b"0"] * len(keys))
+
     def test_torn_tail_refused_without_aof_load_truncated(self):
         srv = self.start("--appendonly", "yes", "--appendfsync", "always")
         srv.client().set("a", "1")
