@@ -107,6 +107,15 @@ int OnSetContext(const std::string& name, EmberStr value, char* err, size_t cap)
   return EMBER_OK;
 }
 
+// Runs once the server runs (every parameter given at start-up applied):
+// a TLS port without a usable certificate is worth a warning, since every
+// connection to it will be refused.
+void StartupCheck(EmberCtx*, void*) {
+  std::lock_guard lock(g_settings_mu);
+  if (g_port != 0 && !g_built)
+    Log(EMBER_LOG_WARNING, "tls-port " + std::to_string(g_port) + " refuses connections: " + g_last_error);
+}
+
 int OnSetPort(EmberStr value, char* err, size_t cap) {
   int port = std::stoi(std::string(value.ptr, value.len));
   std::lock_guard lock(g_settings_mu);
@@ -115,6 +124,11 @@ int OnSetPort(EmberStr value, char* err, size_t cap) {
   if (g_api->listen(g_module, "tls", nullptr, port) != EMBER_OK)
     return Refuse(err, cap, "could not listen on tls-port " + std::to_string(port));
   g_port = port;
+  // Started only now: a module that listens stays mapped even if a later
+  // parameter fails its MODULE LOADEX, so the thread and the task never
+  // outlive the code they run.
+  g_reaper.Start();
+  g_api->run_on_shard(g_module, 0, StartupCheck, nullptr);
   return EMBER_OK;
 }
 
@@ -126,15 +140,6 @@ int OnSet(void*, const char* name, EmberStr value, char* err, size_t cap) {
     return EMBER_OK;
   }
   return OnSetContext(n, value, err, cap);
-}
-
-// Runs once the server runs (every parameter given at start-up applied):
-// a TLS port without a usable certificate is worth a warning, since every
-// connection to it will be refused.
-void StartupCheck(EmberCtx*, void*) {
-  std::lock_guard lock(g_settings_mu);
-  if (g_port != 0 && !g_built)
-    Log(EMBER_LOG_WARNING, "tls-port " + std::to_string(g_port) + " refuses connections: " + g_last_error);
 }
 
 void OnInfo(EmberInfoCtx* ctx, int) {
@@ -195,8 +200,6 @@ EMBER_EXPORT int ember_module_init(EmberModule* m, const EmberApi* api, int argc
   EmberTransportDef transport = MakeTransport(&g_contexts, &g_reaper);
   if (api->register_transport(m, &transport) != EMBER_OK) return Fail(m, "register_transport failed");
   if (api->register_info(m, OnInfo) != EMBER_OK) return Fail(m, "register_info failed");
-  g_reaper.Start();
-  api->run_on_shard(m, 0, StartupCheck, nullptr);
   return EMBER_OK;
 }
 
