@@ -456,6 +456,26 @@ class TlsStartupTest(unittest.TestCase):
         self.assertEqual(rc, 1, out)
         self.assertIn("Failed to load certificate", out)
 
+    def test_module_loadex_at_run_time(self):
+        # CONFIG tls-port listens from inside the config update.
+        tls_port = free_port()
+        with start_server() as srv:
+            r = srv.client()
+            self.assertTrue(r.execute_command("MODULE", "LOADEX", TLS, "CONFIG", "tls-port", str(tls_port),
+                                              "CONFIG", "tls-cert-file", self.certs.path("server.crt"),
+                                              "CONFIG", "tls-key-file", self.certs.path("server.key"),
+                                              "CONFIG", "tls-auth-clients", "no"))
+            t = redis.Redis(host="127.0.0.1", port=tls_port, ssl=True, ssl_ca_certs=self.certs.path("ca.crt"),
+                            socket_timeout=10)
+            self.assertTrue(t.set("loaded", "late"))
+            self.assertEqual(r.get("loaded"), b"late")
+            self.assertEqual(r.info("tls")["tls_configured"], 1)
+            with self.assertRaises(redis.ResponseError) as e:
+                r.execute_command("MODULE", "UNLOAD", "tls")
+            self.assertIn("hooks into the server", str(e.exception))
+            t.close()
+            r.close()
+
     def test_module_parameters_from_the_config_file(self):
         tls_port = free_port()
         conf = os.path.join(self.certs.dir, "ember-tls.conf")
