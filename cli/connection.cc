@@ -45,6 +45,15 @@ void Connection::Open() {
   if (fd_ < 0) throw ConnectionError(prefix + strerror(err));
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (options_.tls) {
+    try {
+      tls_ = TlsSession::Connect(fd_, options_);
+      fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    } catch (const ConnectionError& e) {
+      Close();
+      throw ConnectionError(prefix + e.what());
+    }
+  }
   Greet();
 }
 
@@ -63,14 +72,15 @@ void Connection::Greet() {
 }
 
 void Connection::Close() {
+  tls_.reset();
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
 }
 
-int Connection::Release() {
-  int fd = fd_;
+Connection::Released Connection::Release() {
+  Released r{fd_, std::move(tls_)};
   fd_ = -1;
-  return fd;
+  return r;
 }
 
 void Connection::Send(const std::vector<std::string>& args) {
@@ -78,6 +88,21 @@ void Connection::Send(const std::vector<std::string>& args) {
   std::string request = EncodeCommand(args);
   size_t sent = 0;
   while (sent < request.size()) {
+    if (tls_) {
+      long n = tls_->Write(request.data() + sent, request.size() - sent);
+      if (n == TlsSession::kWouldBlock) {
+        pollfd p{fd_, POLLIN | POLLOUT, 0};
+        poll(&p, 1, -1);
+        continue;
+      }
+      if (n <= 0) {
+        std::string why = n == TlsSession::kClosed ? "Server closed the connection" : tls_->error();
+        Close();
+        throw ConnectionError("Error: " + why);
+      }
+      sent += n;
+      continue;
+    }
     ssize_t n = send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
@@ -91,6 +116,25 @@ void Connection::Send(const std::vector<std::string>& args) {
 
 bool Connection::Fill(bool block) {
   char buf[65536];
+  if (tls_) {
+    // The socket is non-blocking under TLS: a record that is not data (a
+    // session ticket) must not leave SSL_read waiting.
+    while (true) {
+      long n = tls_->Read(buf, sizeof buf);
+      if (n > 0) {
+        parser_.Feed(buf, n);
+        return true;
+      }
+      if (n != TlsSession::kWouldBlock) {
+        std::string why = n == TlsSession::kClosed ? "Server closed the connection" : tls_->error();
+        Close();
+        throw ConnectionError("Error: " + why);
+      }
+      if (!block) return false;
+      pollfd p{fd_, POLLIN, 0};
+      poll(&p, 1, -1);
+    }
+  }
   while (true) {
     ssize_t n = recv(fd_, buf, sizeof buf, block ? 0 : MSG_DONTWAIT);
     if (n > 0) {

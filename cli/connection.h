@@ -2,6 +2,7 @@
 // send commands, read replies.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "cli/connection_options.h"
 #include "cli/reply.h"
+#include "cli/tls_session.h"
 
 namespace ember::cli {
 
@@ -42,8 +44,13 @@ class Connection {
     Send(args);
     return Read();
   }
-  // Hands the socket over (for the benchmark's event loop) and forgets it.
-  int Release();
+  // The socket and, with --tls, its session: handed over to the
+  // benchmark's event loop.
+  struct Released {
+    int fd;
+    std::unique_ptr<TlsSession> tls;
+  };
+  Released Release();
 
  private:
   // Reads what the socket has (waiting for it when `block`); false when
@@ -54,6 +61,7 @@ class Connection {
 
   ConnectionOptions options_;
   int fd_ = -1;
+  std::unique_ptr<TlsSession> tls_;
   ReplyParser parser_;
 };
 

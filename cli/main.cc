@@ -22,6 +22,12 @@ void AddConnectionFlags(CLI::App& app, ember::cli::ConnectionOptions& c) {
   group->add_option("-a,--pass", c.password, "Password (AUTH); also from $EMBER_CLI_AUTH")->envname("EMBER_CLI_AUTH");
   group->add_option("--user", c.user, "User name, with --pass");
   group->add_flag("-3", c.resp3, "Speak RESP3 (HELLO 3): maps, doubles, booleans, push messages");
+  group->add_flag("--tls", c.tls, "Connect with TLS (the server's tls-port)");
+  group->add_option("--cacert", c.cacert, "CA certificate file that signs the server's (default: the system's)");
+  group->add_option("--cert", c.cert, "Client certificate, for servers that check them (tls-auth-clients)");
+  group->add_option("--key", c.key, "The client certificate's private key");
+  group->add_flag("--insecure", c.insecure, "Do not check the server's certificate");
+  group->add_option("--sni", c.sni, "Server name to send and check (default: --host)");
 }
 
 }  // namespace

@@ -461,6 +461,8 @@ std::string Config::ApplyDeferred() {
   deferred_.clear();
   for (const Deferred& d : pending) {
     std::string err = Set(d.name, d.value, true);
+    if (err == "unknown" && ToLower(d.name).starts_with("tls-"))
+      return d.origin + ": '" + d.name + "' needs the TLS module: load it first (loadmodule /path/to/modules/tls.so)";
     if (err == "unknown") return d.origin + ": unknown directive '" + d.name + "'";
     if (!err.empty()) return d.origin + ": '" + d.name + "': " + err;
   }

@@ -75,16 +75,24 @@ Server::~Server() {
 }
 
 bool Server::Listen() {
-  std::string bind, port_text;
-  config_.Get("bind", &bind);
+  std::string port_text, backlog_text;
+  config_.Get("bind", &bind_);
   config_.Get("port", &port_text);
-  int64_t port = 0;
+  config_.Get("tcp-backlog", &backlog_text);
+  int64_t port = 0, backlog = 511;
   ParseInt64(port_text, &port);
+  ParseInt64(backlog_text, &backlog);
   port_ = static_cast<int>(port);
-  endpoints_.insert(endpoints_.begin(), std::make_unique<Endpoint>(Endpoint{this, nullptr, bind, port_}));
+  backlog_ = static_cast<int>(backlog);
+  // Redis's `port 0`: no plain TCP, only the ports of module transports.
+  if (port_ != 0) endpoints_.insert(endpoints_.begin(), std::make_unique<Endpoint>(Endpoint{this, nullptr, bind_, port_}));
+  if (endpoints_.empty()) {
+    spdlog::error("Configured to not listen anywhere, exiting.");
+    return false;
+  }
   // Module transports asked for their ports before the server ran.
   for (auto& e : endpoints_) {
-    if (e->bind.empty()) e->bind = bind;
+    if (e->bind.empty()) e->bind = bind_;
     std::string err = Bind(e.get());
     if (!err.empty()) {
       spdlog::error("{}", err);
@@ -101,17 +109,13 @@ std::string Server::ListenTransport(const ModuleTransport* transport, const std:
     endpoints_.push_back(std::move(e));
     return "";
   }
-  if (e->bind.empty()) config_.Get("bind", &e->bind);
+  if (e->bind.empty()) e->bind = bind_;
   std::string err = Bind(e.get());
   if (err.empty()) endpoints_.push_back(std::move(e));
   return err;
 }
 
 std::string Server::Bind(Endpoint* endpoint) {
-  std::string backlog_text;
-  config_.Get("tcp-backlog", &backlog_text);
-  int64_t backlog = 511;
-  ParseInt64(backlog_text, &backlog);
   int port = endpoint->port;
   std::istringstream words(endpoint->bind);
   std::string addr;
@@ -139,7 +143,7 @@ std::string Server::Bind(Endpoint* endpoint) {
     }
     unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
     if (ss.ss_family == AF_INET6) flags |= LEV_OPT_BIND_IPV6ONLY;
-    evconnlistener* l = evconnlistener_new_bind(base_, &Server::OnAccept, endpoint, flags, static_cast<int>(backlog),
+    evconnlistener* l = evconnlistener_new_bind(base_, &Server::OnAccept, endpoint, flags, backlog_,
                                                 reinterpret_cast<sockaddr*>(&ss), len);
     if (!l) {
       if (optional) continue;

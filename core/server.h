@@ -102,6 +102,10 @@ class Server {
   std::string run_id_;
   int64_t start_ms_ = 0;
   int port_ = 0;
+  // `bind` and `tcp-backlog` as Listen found them: a transport may ask to
+  // listen from inside CONFIG SET, which holds the config lock.
+  std::string bind_;
+  int backlog_ = 511;
 };
 
 }  // namespace ember

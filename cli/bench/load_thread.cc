@@ -42,7 +42,9 @@ void LoadThread::AddClient(const ConnectionOptions& options) {
   Connection conn(options);
   conn.Open();
   Client c;
-  c.fd = conn.Release();
+  Connection::Released r = conn.Release();
+  c.fd = r.fd;
+  c.tls = std::move(r.tls);
   c.batch = workload_.batch();
   fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
   clients_.push_back(std::move(c));
@@ -71,6 +73,13 @@ bool LoadThread::StartBatch(Client& c) {
 
 void LoadThread::Write(Client& c) {
   while (!c.unsent.empty()) {
+    if (c.tls) {
+      long n = c.tls->Write(c.unsent.data(), c.unsent.size());
+      if (n == TlsSession::kWouldBlock) break;
+      if (n <= 0) throw ConnectionError("Error writing to the server: " + c.tls->error());
+      c.unsent.remove_prefix(n);
+      continue;
+    }
     ssize_t n = write(c.fd, c.unsent.data(), c.unsent.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
@@ -81,12 +90,28 @@ void LoadThread::Write(Client& c) {
 }
 
 bool LoadThread::Read(Client& c) {
+  if (c.tls) {
+    // Records already decrypted or read ahead are not signalled again:
+    // read until the session has nothing more.
+    while (true) {
+      long n = c.tls->Read(read_buffer_.data(), read_buffer_.size());
+      if (n == TlsSession::kWouldBlock) return true;
+      if (n <= 0)
+        throw ConnectionError(n == 0 ? "Error: Server closed the connection"
+                                     : "Error reading from the server: " + c.tls->error());
+      if (!Received(c, static_cast<size_t>(n))) return false;
+    }
+  }
   ssize_t n = read(c.fd, read_buffer_.data(), read_buffer_.size());
   if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return true;
   if (n <= 0) {
     throw ConnectionError(n == 0 ? "Error: Server closed the connection"
                                  : std::string("Error reading from the server: ") + strerror(errno));
   }
+  return Received(c, static_cast<size_t>(n));
+}
+
+bool LoadThread::Received(Client& c, size_t n) {
   if (c.latency_ns < 0) c.latency_ns = NowNs() - c.sent_ns;
   c.replies += c.scanner.Feed(read_buffer_.data(), n);
   if (c.replies < c.replies_expected) return true;

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "cli/bench/reply_scanner.h"
 #include "cli/bench/workload.h"
 #include "cli/connection_options.h"
+#include "cli/tls_session.h"
 
 namespace ember::cli::bench {
 
@@ -53,6 +55,7 @@ class LoadThread {
  private:
   struct Client {
     int fd = -1;
+    std::unique_ptr<TlsSession> tls;  // with --tls
     std::string batch;
     std::string_view unsent;
     uint64_t requests = 0;         // in the batch in flight
@@ -69,6 +72,8 @@ class LoadThread {
   void Write(Client& c);
   // Returns false when the client is done.
   bool Read(Client& c);
+  // Takes n bytes that arrived; returns false when the client is done.
+  bool Received(Client& c, size_t n);
   void WatchWrites(Client& c, bool on);
 
   const Workload& workload_;
