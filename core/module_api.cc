@@ -35,15 +35,20 @@ namespace {
 
 Module* M(EmberModule* m) { return reinterpret_cast<Module*>(m); }
 
-// A module's definition struct, read up to the size the module declared.
-// ABI v1 structs are complete: a smaller size is a module bug.
+// A module's definition struct, read up to the size the module declared
+// and zero-extended: members appended after ABI v1 are optional. A size
+// below the v1 struct's (min_size) is a module bug.
 template <typename T>
-bool CopyDef(const T* def, T* out) {
-  if (!def || def->size < sizeof(T)) return false;
-  *out = *def;
+bool CopyDef(const T* def, T* out, size_t min_size = sizeof(T)) {
+  if (!def || def->size < min_size) return false;
+  *out = T{};
+  std::memcpy(static_cast<void*>(out), def, std::min<size_t>(def->size, sizeof(T)));
   out->size = sizeof(T);
   return true;
 }
+
+// EmberTypeDef as ABI v1 defined it: everything before aux_save.
+constexpr size_t kTypeDefV1Size = offsetof(EmberTypeDef, aux_save);
 
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> out;
@@ -177,7 +182,8 @@ struct ModuleApi {
       Refuse(m, "types may be registered only during init");
       return nullptr;
     }
-    if (!CopyDef(d, &def) || !def.name || !def.free || (def.serialize && !def.deserialize)) {
+    if (!CopyDef(d, &def, kTypeDefV1Size) || !def.name || !def.free || (def.serialize && !def.deserialize) ||
+        (def.aux_save && !def.aux_load)) {
       Refuse(m, "register_type: incomplete definition");
       return nullptr;
     }
