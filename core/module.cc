@@ -367,10 +367,18 @@ void ModuleHost::SaveAux(std::string* out) const {
 
 bool ModuleHost::LoadAux(std::string_view in, std::string* err) const {
   const EmberApi* api = ModuleApiTable();
+  // The whole block is read and checked before any aux_load runs, so a
+  // malformed block changes no module's data.
+  struct Record {
+    ModuleType* type;
+    uint64_t encver;
+    std::string bytes;  // copied: a load's bytes last until the next load
+  };
+  std::vector<Record> records;
   EmberIO io;
   io.in = in;
-  uint64_t records = api->load_u64(&io);
-  for (uint64_t i = 0; i < records && !io.error; ++i) {
+  uint64_t count = api->load_u64(&io);
+  for (uint64_t i = 0; i < count && !io.error; ++i) {
     EmberStr name = api->load_string(&io);
     std::string type_name(name.ptr, name.len);  // the next load invalidates name
     uint64_t encver = api->load_u64(&io);
@@ -386,16 +394,19 @@ bool ModuleHost::LoadAux(std::string_view in, std::string* err) const {
              " is newer than the loaded module's";
       return false;
     }
-    EmberIO aux;
-    aux.in = {bytes.ptr, bytes.len};
-    if (t->def.aux_load(&aux, static_cast<int>(encver)) != EMBER_OK || aux.error || !aux.in.empty()) {
-      *err = "bad module data for type '" + t->name + "'";
-      return false;
-    }
+    records.push_back({t, encver, std::string(bytes.ptr, bytes.len)});
   }
   if (io.error || !io.in.empty()) {
     *err = "bad module data block";
     return false;
+  }
+  for (const Record& r : records) {
+    EmberIO aux;
+    aux.in = r.bytes;
+    if (r.type->def.aux_load(&aux, static_cast<int>(r.encver)) != EMBER_OK || aux.error || !aux.in.empty()) {
+      *err = "bad module data for type '" + r.type->name + "'";
+      return false;
+    }
   }
   return true;
 }
