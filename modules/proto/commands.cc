@@ -58,12 +58,13 @@ class KeyHandle {
 
   EmberKey* get() const { return key_; }
 
+  // A message is the common case: asked for first, it costs two lookups.
   Holds Lookup(ProtoValue** value) const {
-    int type = g_api->key_type(key_);
-    if (type == EMBER_KEYTYPE_EMPTY) return Holds::kNothing;
-    if (type != EMBER_KEYTYPE_MODULE || g_api->key_module_type(key_) != g_type) return Holds::kOther;
-    *value = static_cast<ProtoValue*>(g_api->key_module_value(key_));
-    return Holds::kMessage;
+    if (g_api->key_module_type(key_) == g_type) {
+      *value = static_cast<ProtoValue*>(g_api->key_module_value(key_));
+      return Holds::kMessage;
+    }
+    return g_api->key_type(key_) == EMBER_KEYTYPE_EMPTY ? Holds::kNothing : Holds::kOther;
   }
 
  private:
@@ -154,7 +155,7 @@ int Set(EmberCtx* ctx, int argc, const EmberStr* argv) {
     g_api->reply_null(ctx);
     return EMBER_OK;
   }
-  auto value = std::make_unique<ProtoValue>(ProtoValue{type, std::string(data)});
+  ProtoValuePtr value(ProtoValue::Create(type, data));
   if (g_api->key_set_module_value(key.get(), g_type, value.get()) != EMBER_OK) {
     return Error(ctx, "ERR could not store the message");
   }
@@ -176,7 +177,7 @@ int Get(EmberCtx* ctx, int, const EmberStr* argv) {
     case KeyHandle::Holds::kNothing: g_api->reply_null(ctx); return EMBER_OK;
     case KeyHandle::Holds::kMessage: break;
   }
-  g_api->reply_bulk(ctx, value->bytes.data(), value->bytes.size());
+  g_api->reply_bulk(ctx, value->bytes().data(), value->bytes().size());
   return EMBER_OK;
 }
 
@@ -188,7 +189,7 @@ int Type(EmberCtx* ctx, int, const EmberStr* argv) {
     case KeyHandle::Holds::kNothing: g_api->reply_null(ctx); return EMBER_OK;
     case KeyHandle::Holds::kMessage: break;
   }
-  const std::string& name = value->type->full_name();
+  const std::string& name = value->type()->full_name();
   g_api->reply_bulk(ctx, name.data(), name.size());
   return EMBER_OK;
 }
@@ -204,16 +205,16 @@ int GetField(EmberCtx* ctx, int, const EmberStr* argv) {
     case KeyHandle::Holds::kMessage: break;
   }
   FieldPath path;
-  if (std::string err = path.Resolve(value->type, View(argv[2])); !err.empty()) return Error(ctx, err);
+  if (std::string err = path.Resolve(value->type(), View(argv[2])); !err.empty()) return Error(ctx, err);
   if (WireReadable(path.fields())) {
     WireValue found;
-    if (!LookupWire(value->bytes, path.fields(), &found)) return Error(ctx, NotA(value->type));
+    if (!LookupWire(value->bytes(), path.fields(), &found)) return Error(ctx, NotA(value->type()));
     ReplyWireValue(ctx, path.last(), found);
     return EMBER_OK;
   }
   // A repeated field, a map or a group: from the parsed message.
-  std::unique_ptr<gp::Message> msg = Parse(value->type, value->bytes);
-  if (!msg) return Error(ctx, NotA(value->type));
+  std::unique_ptr<gp::Message> msg = Parse(value->type(), value->bytes());
+  if (!msg) return Error(ctx, NotA(value->type()));
   const gp::Message* holder = msg.get();
   auto fields = path.fields();
   for (size_t i = 0; i + 1 < fields.size(); i++) {
@@ -240,9 +241,9 @@ int EditField(EmberCtx* ctx, const EmberStr* argv, const EmberStr* new_value) {
     case KeyHandle::Holds::kMessage: break;
   }
   FieldPath path;
-  if (std::string err = path.Resolve(value->type, View(argv[2])); !err.empty()) return Error(ctx, err);
-  std::unique_ptr<gp::Message> msg = Parse(value->type, value->bytes);
-  if (!msg) return Error(ctx, NotA(value->type));
+  if (std::string err = path.Resolve(value->type(), View(argv[2])); !err.empty()) return Error(ctx, err);
+  std::unique_ptr<gp::Message> msg = Parse(value->type(), value->bytes());
+  if (!msg) return Error(ctx, NotA(value->type()));
   bool changed = true;
   if (new_value != nullptr) {
     if (std::string err = SetScalar(msg.get(), path, View(*new_value)); !err.empty()) return Error(ctx, err);
@@ -256,7 +257,11 @@ int EditField(EmberCtx* ctx, const EmberStr* argv, const EmberStr* new_value) {
     }
     std::string bytes;
     if (!msg->SerializeToString(&bytes)) return Error(ctx, "ERR the edited message cannot be encoded");
-    value->bytes = std::move(bytes);
+    ProtoValuePtr edited(ProtoValue::Create(value->type(), bytes));
+    if (g_api->key_set_module_value(key.get(), g_type, edited.get()) != EMBER_OK) {
+      return Error(ctx, "ERR could not store the message");
+    }
+    edited.release();  // the key's now; the old value was freed
     g_api->key_touched(key.get(), new_value != nullptr ? "proto.setfield" : "proto.delfield");
   }
   if (new_value != nullptr) {

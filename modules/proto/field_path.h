@@ -25,6 +25,8 @@ class FieldPath {
   std::string_view text() const { return text_; }
 
  private:
+  std::string ResolveUncached(const google::protobuf::Descriptor* type, std::string_view path);
+
   std::array<const google::protobuf::FieldDescriptor*, kMaxDepth> fields_{};
   size_t size_ = 0;
   std::string_view text_;

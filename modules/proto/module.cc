@@ -31,18 +31,17 @@ EmberModule* g_module = nullptr;  // for log
 // canonical FileDescriptorSet, in registration order.
 constexpr int kEncver = 1;
 
-void TypeFree(void* value) { delete static_cast<ProtoValue*>(value); }
+void TypeFree(void* value) { ProtoValue::Destroy(static_cast<ProtoValue*>(value)); }
 
 size_t TypeMemUsage(const void* value) {
-  auto v = static_cast<const ProtoValue*>(value);
-  return sizeof(ProtoValue) + v->bytes.capacity();
+  return static_cast<const ProtoValue*>(value)->footprint();
 }
 
 void TypeSerialize(EmberIO* io, const void* value) {
   auto v = static_cast<const ProtoValue*>(value);
-  const std::string& name = v->type->full_name();
+  const std::string& name = v->type()->full_name();
   g_api->save_string(io, name.data(), name.size());
-  g_api->save_string(io, v->bytes.data(), v->bytes.size());
+  g_api->save_string(io, v->bytes().data(), v->bytes().size());
 }
 
 void* TypeDeserialize(EmberIO* io, int encver) {
@@ -56,7 +55,7 @@ void* TypeDeserialize(EmberIO* io, int encver) {
     // Checked like PROTO.SET's: RESTORE may bring bytes from anywhere.
     std::unique_ptr<google::protobuf::Message> msg = SchemaRegistry::Get().NewMessage(type);
     if (!msg->ParseFromArray(bytes.ptr, static_cast<int>(bytes.len))) return nullptr;
-    return new ProtoValue{type, std::string(bytes.ptr, bytes.len)};
+    return ProtoValue::Create(type, {bytes.ptr, bytes.len});
   } catch (const std::bad_alloc&) {
     return nullptr;
   }
@@ -64,7 +63,8 @@ void* TypeDeserialize(EmberIO* io, int encver) {
 
 void* TypeCopy(const void* value) {
   try {
-    return new ProtoValue(*static_cast<const ProtoValue*>(value));
+    auto v = static_cast<const ProtoValue*>(value);
+    return ProtoValue::Create(v->type(), v->bytes());
   } catch (const std::bad_alloc&) {
     return nullptr;
   }
@@ -72,9 +72,9 @@ void* TypeCopy(const void* value) {
 
 void TypeDigest(EmberDigest* digest, const void* value) {
   auto v = static_cast<const ProtoValue*>(value);
-  const std::string& name = v->type->full_name();
+  const std::string& name = v->type()->full_name();
   g_api->digest_add(digest, name.data(), name.size());
-  g_api->digest_add(digest, v->bytes.data(), v->bytes.size());
+  g_api->digest_add(digest, v->bytes().data(), v->bytes().size());
 }
 
 void AuxSave(EmberIO* io) {
