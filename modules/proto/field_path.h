@@ -27,7 +27,7 @@ class FieldPath {
  private:
   std::string ResolveUncached(const google::protobuf::Descriptor* type, std::string_view path);
 
-  std::array<const google::protobuf::FieldDescriptor*, kMaxDepth> fields_{};
+  std::array<const google::protobuf::FieldDescriptor*, kMaxDepth> fields_;  // [0, size_) are set
   size_t size_ = 0;
   std::string_view text_;
 };

@@ -49,7 +49,7 @@ PERSON = "embertest.Person"
 ORDER = "embertest.legacy.Order"
 
 ALL_TYPES = ["embertest.Geo", "embertest.Address", "embertest.Person", "embertest.legacy.Order",
-             "embertest.legacy.Order.Line"]
+             "embertest.legacy.Order.Line", "embertest.legacy.Order.Legacy"]
 
 
 def file_set(*files):
@@ -389,6 +389,22 @@ class TestGetField(ProtoCase):
         self.assertIsNone(self.field("o", "first_line"))
         self.assertIsNone(self.field("o", "first_line.sku"))
         self.assertEqual(self.cmd("PROTO.TYPE", "o"), b"embertest.legacy.Order")
+
+    def test_groups(self):
+        o = Order(id=3, checksum=0xFFFFFFFF)
+        o.legacy.code = -4
+        self.assertEqual(self.put("o", o, ORDER), "OK")
+        # Read past the group on the wire, and into it from the parsed message.
+        self.assertEqual(self.field("o", "checksum"), 0xFFFFFFFF)
+        self.assertEqual(self.field("o", "id"), 3)
+        self.assertEqual(self.field("o", "legacy.code"), -4)
+        self.assertEqual(self.cmd("PROTO.SETFIELD", "o", "legacy.code", "5"), "OK")
+        self.assertEqual(self.stored("o", Order).legacy.code, 5)
+        self.assertEqual(self.cmd("PROTO.DELFIELD", "o", "legacy"), 1)
+        self.assertIsNone(self.field("o", "legacy.code"))
+        # A group that is never closed is not a message.
+        self.assertCmdError("ERR the data is not a valid embertest.legacy.Order message", "PROTO.SET", "x", ORDER,
+                            b"\x08\x01\x43\x48\x01")
 
     def test_repeated_and_map(self):
         self.assertEqual(self.field("k", "tags"), [b"a", b"b"])
