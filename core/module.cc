@@ -346,6 +346,71 @@ bool SerializeModuleValue(const ModuleValue& v, std::string* out) {
   return true;
 }
 
+void ModuleHost::SaveAux(std::string* out) const {
+  const EmberApi* api = ModuleApiTable();
+  EmberIO io;
+  io.out = out;
+  uint64_t records = std::count_if(types_.begin(), types_.end(), [](const auto& t) { return t->def.aux_save; });
+  api->save_u64(&io, records);
+  std::string bytes;
+  for (const auto& t : types_) {
+    if (!t->def.aux_save) continue;
+    bytes.clear();
+    EmberIO aux;
+    aux.out = &bytes;
+    t->def.aux_save(&aux);
+    api->save_string(&io, t->name.data(), t->name.size());
+    api->save_u64(&io, static_cast<uint64_t>(t->def.encver));
+    api->save_string(&io, bytes.data(), bytes.size());
+  }
+}
+
+bool ModuleHost::LoadAux(std::string_view in, std::string* err) const {
+  const EmberApi* api = ModuleApiTable();
+  // The whole block is read and checked before any aux_load runs, so a
+  // malformed block changes no module's data.
+  struct Record {
+    ModuleType* type;
+    uint64_t encver;
+    std::string bytes;  // copied: a load's bytes last until the next load
+  };
+  std::vector<Record> records;
+  EmberIO io;
+  io.in = in;
+  uint64_t count = api->load_u64(&io);
+  for (uint64_t i = 0; i < count && !io.error; ++i) {
+    EmberStr name = api->load_string(&io);
+    std::string type_name(name.ptr, name.len);  // the next load invalidates name
+    uint64_t encver = api->load_u64(&io);
+    EmberStr bytes = api->load_string(&io);
+    if (io.error) break;
+    ModuleType* t = FindType(type_name);
+    if (!t || !t->def.aux_load) {
+      *err = "module data type '" + type_name + "' " + (t ? "has no aux_load" : "is not loaded");
+      return false;
+    }
+    if (encver > static_cast<uint64_t>(t->def.encver)) {
+      *err = "module data type '" + t->name + "' encoding version " + std::to_string(encver) +
+             " is newer than the loaded module's";
+      return false;
+    }
+    records.push_back({t, encver, std::string(bytes.ptr, bytes.len)});
+  }
+  if (io.error || !io.in.empty()) {
+    *err = "bad module data block";
+    return false;
+  }
+  for (const Record& r : records) {
+    EmberIO aux;
+    aux.in = r.bytes;
+    if (r.type->def.aux_load(&aux, static_cast<int>(r.encver)) != EMBER_OK || aux.error || !aux.in.empty()) {
+      *err = "bad module data for type '" + r.type->name + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
 std::unique_ptr<ModuleValue> DeserializeModuleValue(std::string_view in, std::string* error) {
   EmberIO io;
   io.in = in;

@@ -133,6 +133,16 @@ class ModuleHost {
 
   ModuleType* FindType(std::string_view name) const;
 
+  // Module-global data for persistence: every type's aux_save output as
+  // one self-delimiting block (a record count, then per record the type
+  // name, its encoding version and the bytes), written once per snapshot
+  // or AOF rewrite before any key.
+  void SaveAux(std::string* out) const;
+  // Feeds each record of a SaveAux block to its type's aux_load; false
+  // with *err set when a type is not loaded, is newer than the loaded
+  // module's, or refuses its bytes, or the block is malformed.
+  bool LoadAux(std::string_view in, std::string* err) const;
+
   // INFO: the "# Modules" section, and the sections modules add (all of
   // them, or those of the module or section named).
   void InfoModulesSection(std::string* out) const;

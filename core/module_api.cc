@@ -35,15 +35,20 @@ namespace {
 
 Module* M(EmberModule* m) { return reinterpret_cast<Module*>(m); }
 
-// A module's definition struct, read up to the size the module declared.
-// ABI v1 structs are complete: a smaller size is a module bug.
+// A module's definition struct, read up to the size the module declared
+// and zero-extended: members appended after ABI v1 are optional. A size
+// below the v1 struct's (min_size) is a module bug.
 template <typename T>
-bool CopyDef(const T* def, T* out) {
-  if (!def || def->size < sizeof(T)) return false;
-  *out = *def;
+bool CopyDef(const T* def, T* out, size_t min_size = sizeof(T)) {
+  if (!def || def->size < min_size) return false;
+  *out = T{};
+  std::memcpy(static_cast<void*>(out), def, std::min<size_t>(def->size, sizeof(T)));
   out->size = sizeof(T);
   return true;
 }
+
+// EmberTypeDef as ABI v1 defined it: everything before aux_save.
+constexpr size_t kTypeDefV1Size = offsetof(EmberTypeDef, aux_save);
 
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> out;
@@ -94,7 +99,16 @@ bool GetVarint(std::string_view* in, uint64_t* v) {
   return false;
 }
 
-Entry* FindEntry(EmberKey* k) { return k->db->Find(k->key); }
+Entry* FindEntry(EmberKey* k) {
+  if (k->entry_cached && k->entry_writes == k->ctx->writes) return k->entry;
+  k->entry = k->db->Find(k->key);
+  k->entry_cached = true;
+  k->entry_writes = k->ctx->writes;
+  return k->entry;
+}
+
+// After a write through k: every key of the call looks its entry up again.
+void Wrote(EmberKey* k) { ++k->ctx->writes; }
 
 ModuleValue* AsModuleValue(Entry* e) {
   if (!e || e->encoding() != Encoding::kObject || e->object()->type() != ValueType::kModule) return nullptr;
@@ -177,7 +191,8 @@ struct ModuleApi {
       Refuse(m, "types may be registered only during init");
       return nullptr;
     }
-    if (!CopyDef(d, &def) || !def.name || !def.free || (def.serialize && !def.deserialize)) {
+    if (!CopyDef(d, &def, kTypeDefV1Size) || !def.name || !def.free || (def.serialize && !def.deserialize) ||
+        (def.aux_save && !def.aux_load)) {
       Refuse(m, "register_type: incomplete definition");
       return nullptr;
     }
@@ -344,8 +359,13 @@ struct ModuleApi {
     ek.key.assign(k);
     ek.mode = mode;
     ek.open = true;
+    ek.entry_cached = false;
     // A read counts as a keyspace hit or miss, as Redis's lookupKeyRead.
-    if (!(mode & EMBER_WRITE)) db->FindRead(k);
+    if (!(mode & EMBER_WRITE)) {
+      ek.entry = db->FindRead(k);
+      ek.entry_cached = true;
+      ek.entry_writes = c->writes;
+    }
     return &ek;
   }
   static void CloseKey(EmberKey* k) {
@@ -369,7 +389,9 @@ struct ModuleApi {
   }
   static int KeyDelete(EmberKey* k) {
     if (!Writable(k)) return EMBER_ERR;
-    return k->db->Delete(k->key) ? EMBER_OK : EMBER_ERR;
+    bool deleted = k->db->Delete(k->key);
+    Wrote(k);
+    return deleted ? EMBER_OK : EMBER_ERR;
   }
   static int64_t KeyExpire(EmberKey* k) {
     Entry* e = k && k->open ? FindEntry(k) : nullptr;
@@ -380,6 +402,7 @@ struct ModuleApi {
     Entry* e = FindEntry(k);
     if (!e) return EMBER_ERR;
     k->db->SetExpire(e, ms < 0 ? Entry::kNoExpire : ms);
+    Wrote(k);
     return EMBER_OK;
   }
   static int KeyStringGet(EmberKey* k, EmberStr* out) {
@@ -393,6 +416,7 @@ struct ModuleApi {
     if (!Writable(k) || (!value.ptr && value.len)) return EMBER_ERR;
     Entry* old = FindEntry(k);
     k->db->SetString(k->key, {value.ptr ? value.ptr : "", value.len}, old ? old->expire_ms() : Entry::kNoExpire);
+    Wrote(k);
     return EMBER_OK;
   }
   static EmberType* KeyModuleType(EmberKey* k) {
@@ -412,6 +436,7 @@ struct ModuleApi {
       return EMBER_OK;
     }
     k->db->Put(Entry::CreateObject(k->key, new ModuleValue(type, value), e ? e->expire_ms() : Entry::kNoExpire));
+    Wrote(k);
     return EMBER_OK;
   }
   static void KeyTouched(EmberKey* k, const char* event) {

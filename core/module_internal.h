@@ -18,6 +18,7 @@ struct event;
 namespace ember {
 
 class Db;
+class Entry;
 class Shard;
 struct CmdCtx;
 
@@ -29,6 +30,12 @@ struct EmberKey {
   std::string key;
   int mode = 0;
   bool open = false;
+  // The key's entry as last looked up, valid while ctx->writes is still
+  // entry_writes: a call asks key_type, key_module_type, key_module_value
+  // ... of one key without a hash lookup each.
+  bool entry_cached = false;
+  uint64_t entry_writes = 0;
+  ember::Entry* entry = nullptr;
   char int_buf[24];  // a kInt string value printed for key_string_get
 };
 
@@ -40,6 +47,9 @@ struct EmberCtx {
   ember::Shard* shard;
   ember::Reply* reply;
   ember::Module* module;
+  // Writes through this ctx's keys so far (see EmberKey::entry): any of
+  // them may move or free an entry another key of the call cached.
+  uint64_t writes = 0;
   // Keys opened during the call (closed with it if the module did not):
   // the first few live here, so a typical call allocates nothing.
   EmberKey inline_keys[2];

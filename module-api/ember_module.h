@@ -154,6 +154,13 @@ typedef void *(*EmberTypeDeserializeFn)(EmberIO *io, int encver);
 typedef void *(*EmberTypeCopyFn)(const void *value);
 /* Feeds the value's content to the digest (DEBUG DIGEST-VALUE). */
 typedef void (*EmberTypeDigestFn)(EmberDigest *digest, const void *value);
+/* Module-global data (a schema registry, say) that values of the type
+ * need: aux_save writes it with the io's save_* functions, once per
+ * snapshot or AOF rewrite, before any key; aux_load reads it back, before
+ * any key, with the encoding version aux_save's type had. aux_load returns
+ * EMBER_OK, or EMBER_ERR when the bytes are bad (the load then fails). */
+typedef void (*EmberTypeAuxSaveFn)(EmberIO *io);
+typedef int (*EmberTypeAuxLoadFn)(EmberIO *io, int encver);
 
 /* Type callbacks run on the thread of the shard that owns the key, except
  * free, which may run on a background thread (FLUSHALL ASYNC), and
@@ -169,6 +176,10 @@ typedef struct EmberTypeDef {
   EmberTypeDeserializeFn deserialize; /* required when serialize is set */
   EmberTypeCopyFn copy;               /* may be NULL: COPY answers an error */
   EmberTypeDigestFn digest;           /* may be NULL */
+  /* Appended after ABI v1's members; a module built before them passes a
+   * smaller size and has none. */
+  EmberTypeAuxSaveFn aux_save;        /* may be NULL */
+  EmberTypeAuxLoadFn aux_load;        /* required when aux_save is set */
 } EmberTypeDef;
 
 /* ---------------------------------------------------------------------------

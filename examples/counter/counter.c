@@ -219,7 +219,7 @@ static void info(EmberInfoCtx *ctx, int for_crash) {
 
 EMBER_EXPORT int ember_module_init(EmberModule *m, const EmberApi *a, int argc, const EmberStr *argv) {
   EmberTypeDef type = {sizeof(EmberTypeDef), "counter", 1, counter_free, counter_mem_usage,
-                       counter_serialize, counter_deserialize, counter_copy, counter_digest};
+                       counter_serialize, counter_deserialize, counter_copy, counter_digest, NULL, NULL};
   EmberCommandDef cmds[] = {
       {sizeof(EmberCommandDef), "ctr.incrby", 3, EMBER_CMD_WRITE | EMBER_CMD_DENYOOM | EMBER_CMD_FAST, 1, 1, 1,
        cmd_incrby, NULL, "Adds to a counter.", "counter"},

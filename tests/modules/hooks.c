@@ -1233,7 +1233,7 @@ static int cmd_nothing(EmberCtx *ctx, int argc, const EmberStr *argv) {
 /* hooks.lateregister: every register_* after init is refused */
 static int cmd_lateregister(EmberCtx *ctx, int argc, const EmberStr *argv) {
   EmberCommandDef c = {sizeof(EmberCommandDef), "hooks.late", 1, 0, 0, 0, 0, cmd_nothing, NULL, NULL, NULL};
-  EmberTypeDef t = {sizeof(EmberTypeDef), "hooklate", 1, bare_free, NULL, NULL, NULL, NULL, NULL};
+  EmberTypeDef t = {sizeof(EmberTypeDef), "hooklate", 1, bare_free, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   EmberConfigDef cfg = {sizeof(EmberConfigDef), "hooks.late", EMBER_CONFIG_BOOL, "no", 0, 0, NULL, 0, NULL, NULL};
   EmberTransportDef tr = {sizeof(EmberTransportDef), "late", NULL, xor_accept, xor_read, xor_write, NULL,
                           xor_close, NULL};
@@ -1355,8 +1355,8 @@ EMBER_EXPORT int ember_module_init(EmberModule *m, const EmberApi *a, int argc, 
   EmberCommandDef mget2 = {sizeof(EmberCommandDef), "hooks.mget2", -4, RO, 0, 0, 0, cmd_mget2, mget2_keys,
                            "Gets the keys that follow KEYS n.", "hooks keyword"};
   EmberTypeDef hdef = {sizeof(EmberTypeDef), "hooktype", 1, hval_free, hval_mem, hval_save, hval_load, hval_copy,
-                       hval_digest};
-  EmberTypeDef bdef = {sizeof(EmberTypeDef), "hookbare", 1, bare_free, NULL, NULL, NULL, NULL, NULL};
+                       hval_digest, NULL, NULL};
+  EmberTypeDef bdef = {sizeof(EmberTypeDef), "hookbare", 1, bare_free, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   EmberConfigDef configs[] = {
       {sizeof(EmberConfigDef), "hooks.codec-fail", EMBER_CONFIG_BOOL, "no", 0, 0, NULL, 0, on_set, &config_state},
       {sizeof(EmberConfigDef), "hooks.refuse-crossslot", EMBER_CONFIG_BOOL, "no", 0, 0, NULL, 0, on_set,

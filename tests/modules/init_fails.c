@@ -18,7 +18,7 @@ static void free_value(void *v) { api->free(v); }
 
 EMBER_EXPORT int ember_module_init(EmberModule *m, const EmberApi *a, int argc, const EmberStr *argv) {
   EmberCommandDef def = {sizeof(EmberCommandDef), "initfails.cmd", 1, 0, 0, 0, 0, cmd, NULL, NULL, NULL};
-  EmberTypeDef type = {sizeof(EmberTypeDef), "initfailstype", 1, free_value, NULL, NULL, NULL, NULL, NULL};
+  EmberTypeDef type = {sizeof(EmberTypeDef), "initfailstype", 1, free_value, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   EmberConfigDef cfg = {sizeof(EmberConfigDef), "initfails.param", EMBER_CONFIG_BOOL, "no", 0, 0, NULL, 0, NULL,
                         NULL};
   (void)argc;
