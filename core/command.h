@@ -94,6 +94,10 @@ struct CmdCtx {
   // whose effect depends on the clock or on chance (SETEX becomes SET
   // PXAT, SPOP becomes SREM of what it popped). Empty: argv as it came.
   std::vector<std::string> propagate_as = {};
+  // Commands recorded right after this one, in the same AOF frame: a
+  // module's key_set_expire is recorded as PEXPIREAT with the time it set,
+  // so a replay does not restart a TTL the module computed from the clock.
+  std::vector<std::vector<std::string>> propagate_after = {};
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.

@@ -402,6 +402,9 @@ struct ModuleApi {
     Entry* e = FindEntry(k);
     if (!e) return EMBER_ERR;
     k->db->SetExpire(e, ms < 0 ? Entry::kNoExpire : ms);
+    if (k->ctx && k->ctx->cmd)
+      k->ctx->cmd->propagate_after.push_back(ms < 0 ? std::vector<std::string>{"PERSIST", k->key}
+                                                    : std::vector<std::string>{"PEXPIREAT", k->key, std::to_string(ms)});
     Wrote(k);
     return EMBER_OK;
   }

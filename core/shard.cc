@@ -479,9 +479,16 @@ void Shard::ExecuteWrite(CmdCtx& ctx) {
   if (out.size() == before || out[before] == '-') return;
   changes_.store(changes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (!persistence.aof_on() && !ModuleHost::Get().has_write_listeners()) return;
-  if (ctx.propagate_as.empty()) return Propagate(ctx.argv);
-  std::vector<std::string_view> argv(ctx.propagate_as.begin(), ctx.propagate_as.end());
-  Propagate(argv);
+  if (ctx.propagate_as.empty()) {
+    Propagate(ctx.argv);
+  } else {
+    std::vector<std::string_view> argv(ctx.propagate_as.begin(), ctx.propagate_as.end());
+    Propagate(argv);
+  }
+  for (const std::vector<std::string>& after : ctx.propagate_after) {
+    std::vector<std::string_view> argv(after.begin(), after.end());
+    Propagate(argv);
+  }
 }
 
 void Shard::Propagate(std::span<const std::string_view> argv) {

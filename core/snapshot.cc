@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "db.h"
+#include "module.h"
 #include "pack.h"
 #include "persist_file.h"
 #include "server.h"
@@ -69,6 +70,10 @@ std::string Snapshot::Begin() {
   PutVarint(&count, keys);
   std::string head = FileHeader(kSnapshotMagic);
   std::string err = AppendFrame(count, &head);
+  if (!err.empty()) return err;
+  std::string aux(1, 'A');
+  ModuleHost::Get().SaveAux(&aux);
+  err = AppendFrame(aux, &head);
   if (!err.empty()) return err;
   Push(std::move(head));
   writer_ = std::thread([this] { WriterLoop(); });
@@ -236,6 +241,11 @@ std::string LoadSnapshot(Server& server, const std::string& path, bool keep_expi
       uint64_t count;
       if (!r2.Varint(&count) || !r2.Done()) return where + ": bad count frame";
       for (uint32_t i = 0; i < server.shard_count(); ++i) server.shard(i).db().Reserve(count / server.shard_count());
+      continue;
+    }
+    if (payload.size() > 0 && payload[0] == 'A') {
+      std::string error;
+      if (!ModuleHost::Get().LoadAux(std::string_view(payload).substr(1), &error)) return where + ": " + error;
       continue;
     }
     if (payload.size() > 0 && payload[0] == 'E') {

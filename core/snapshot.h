@@ -16,6 +16,8 @@
 //
 // Payloads (persist_file.h frames):
 //   'C' varint key count at the instant (first; a loader sizes its tables)
+//   'A' modules' global data (ModuleHost::SaveAux: the protobuf module's
+//       schemas), before any key, so values load against them
 //   zstd-compressed: 'K' then records: key (varint length, bytes), varint expire+1 (0: none,
 //       else absolute unix ms + 1), value (varint length, value_codec bytes)
 //   'E' varint record count: the last frame of a complete file
