@@ -120,7 +120,7 @@ void Stats(CmdCtx& ctx) {
     out.Bulk(name);
     out.Double(v);
   };
-  out.Map(26);
+  out.Map(28);
   num("peak.allocated", r.peak);
   num("total.allocated", r.used);
   num("startup.allocated", r.startup);

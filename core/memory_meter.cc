@@ -52,7 +52,12 @@ AllocatorStats ReadAllocatorStats() {
   s.resident = ResidentBytes();
 #else
   RefreshEpoch();
-  s.allocated = ReadStat("stats.allocated");
+  // Objects freed into the threads' caches still count as allocated in
+  // stats.allocated; the program holds them no more (Redis's zmalloc count
+  // leaves them out too), and the per-thread counts see them freed.
+  char cached[64];
+  snprintf(cached, sizeof(cached), "stats.arenas.%d.tcache_bytes", MALLCTL_ARENAS_ALL);
+  s.allocated = ReadStat("stats.allocated") - ReadStat(cached);
   s.active = ReadStat("stats.active");
   s.resident = ReadStat("stats.resident");
 #endif

@@ -22,14 +22,14 @@ namespace ember {
 
 // The allocator's process-wide figures, in bytes (jemalloc's stats.*).
 struct AllocatorStats {
-  size_t allocated = 0;  // handed out to the program
+  size_t allocated = 0;  // held by the program (not counting the threads' caches)
   size_t active = 0;     // in pages holding such allocations
   size_t resident = 0;   // the allocator's pages in RAM
 };
 
 // Refreshes the statistics epoch first: not for the request path.
 AllocatorStats ReadAllocatorStats();
-// stats.allocated plus Dict's mapped tables: used_memory.
+// allocated plus Dict's mapped tables: used_memory.
 size_t AllocatedBytes();
 // The process's resident set (/proc/self/statm).
 size_t ResidentBytes();

@@ -277,6 +277,10 @@ void Shard::AfterEvents() {
   for (size_t i = 0; i < resume_.size(); ++i)
     if (!resume_[i]->closed()) resume_[i]->ProcessInput();
   resume_.clear();
+  // Near the limit, what this iteration allocated (messages for other
+  // shards among it) and freed (theirs) is published before they run: a
+  // change left unpublished would make the shards see different figures.
+  if (int64_t limit = maxmemory_->load(std::memory_order_relaxed)) meter_->Used(limit);
   FlushOutgoing();
   for (Conn* c : killed_) c->Close();
   killed_.clear();
@@ -671,12 +675,13 @@ bool Shard::ReclaimMemory(int64_t limit) {
   Config::Live& live = server_.config().live;
   auto policy = static_cast<EvictionPolicy>(live.maxmemory_policy.load(std::memory_order_relaxed));
   int samples = static_cast<int>(live.maxmemory_samples.load(std::memory_order_relaxed));
-  // All shards compare one figure. Left alone, the shard that sees it over
-  // first (a steady small lead, such as messages in flight) would do all
+  // All shards compare one figure, but memory that exists only while one
+  // shard runs (its clients' pipelined input, messages it is building) is
+  // seen by that shard's checks alone. Left alone, that shard would do all
   // the evicting while the others grow. So a shard holding less than its
-  // share of the keys leaves a small excess to the others (their writes
-  // and crons evict); past it, it evicts whatever its share.
-  int64_t slack = std::max<int64_t>(limit / 64, 64 * 1024);
+  // share of the keys leaves an excess up to 1/16 of the limit to the
+  // others (their writes and crons evict); past it, it evicts anyway.
+  int64_t slack = std::max<int64_t>(limit / 16, 256 * 1024);
   bool below_share = server_.shard_count() > 1 && db_.size() * 10 < fair_keys_ * 9;
   // Each eviction samples a few keys: O(samples), whatever the keyspace.
   constexpr int64_t kBudgetUs = 1000;
