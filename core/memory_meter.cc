@@ -128,6 +128,7 @@ void MemoryMeter::NotePeak(int64_t v) {
 int64_t MemoryMeter::Refresh() {
   int64_t v = static_cast<int64_t>(AllocatedBytes());
   used_.store(v, std::memory_order_relaxed);
+  epoch_.fetch_add(1, std::memory_order_release);
   NotePeak(v);
   return v;
 }
@@ -145,7 +146,7 @@ void MemoryMeter::MarkStartup() {
   startup_.compare_exchange_strong(none, Refresh(), std::memory_order_relaxed);
 }
 
-ThreadMeter::ThreadMeter() {
+ThreadMeter::ThreadMeter() : epoch_(MemoryMeter::Get().epoch()) {
 #ifndef EMBER_SYSTEM_MALLOC
   uint64_t* p = nullptr;
   size_t sz = sizeof(p);
@@ -167,6 +168,13 @@ int64_t ThreadMeter::Used([[maybe_unused]] int64_t limit) {
 #else
   MemoryMeter& meter = MemoryMeter::Get();
   uint64_t net = Net();
+  // A refresh since counted what this thread had not published: start over
+  // from it (what changed between the refresh and now is lost until the
+  // next one).
+  if (uint64_t epoch = meter.epoch(); epoch != epoch_) {
+    epoch_ = epoch;
+    published_net_ = net;
+  }
   int64_t delta = static_cast<int64_t>(net - published_net_);
   if (delta >= kPublishStep || delta <= -kPublishStep || meter.used() + delta > limit - kPublishStep) {
     meter.Publish(delta);
@@ -178,9 +186,9 @@ int64_t ThreadMeter::Used([[maybe_unused]] int64_t limit) {
 }
 
 void ThreadMeter::Tick(int64_t now_ms, int64_t period_ms) {
-  // Twice per cron period server-wide, whichever shard comes first: the
-  // shard that refreshed has its change counted in the new figure.
-  if (MemoryMeter::Get().MaybeRefresh(now_ms, period_ms / 2)) published_net_ = Net();
+  // Twice per cron period server-wide, whichever shard comes first; every
+  // shard's next Used() starts over from the new figure.
+  MemoryMeter::Get().MaybeRefresh(now_ms, period_ms / 2);
 }
 
 }  // namespace ember

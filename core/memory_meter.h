@@ -52,8 +52,10 @@ class MemoryMeter {
   int64_t peak() const { return peak_.load(std::memory_order_relaxed); }
   // used memory when the first shard started (INFO used_memory_startup).
   int64_t startup() const { return startup_.load(std::memory_order_relaxed); }
-  // Re-reads the allocator's figure; returns it.
+  // Re-reads the allocator's figure; returns it. Each refresh is a new
+  // epoch: changes a thread had not published are in the new figure.
   int64_t Refresh();
+  uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
   // Refresh, unless one ran within the last min_interval_ms.
   bool MaybeRefresh(int64_t now_ms, int64_t min_interval_ms);
   void Publish(int64_t delta) { NotePeak(used_.fetch_add(delta, std::memory_order_relaxed) + delta); }
@@ -66,6 +68,7 @@ class MemoryMeter {
   std::atomic<int64_t> peak_{0};
   std::atomic<int64_t> startup_{0};
   std::atomic<int64_t> last_refresh_ms_{0};
+  std::atomic<uint64_t> epoch_{0};
 };
 
 // One thread's view of used memory (a shard's); made and used on that
@@ -91,6 +94,7 @@ class ThreadMeter {
   const uint64_t* allocated_ = nullptr;
   const uint64_t* deallocated_ = nullptr;
   uint64_t published_net_ = 0;  // Net() at the last publish or refresh
+  uint64_t epoch_ = 0;          // the refresh published_net_ follows
 };
 
 }  // namespace ember
