@@ -682,7 +682,11 @@ bool Shard::ReclaimMemory(int64_t limit) {
   // share of the keys leaves an excess up to 1/16 of the limit to the
   // others (their writes and crons evict); past it, it evicts anyway.
   int64_t slack = std::max<int64_t>(limit / 16, 256 * 1024);
-  bool below_share = server_.shard_count() > 1 && db_.size() * 10 < fair_keys_ * 9;
+  // The keys the policy may take: those with a TTL for volatile-*.
+  bool volatile_only = IsVolatile(policy);
+  size_t mine = volatile_only ? db_.expires() : db_.size();
+  uint64_t fair = volatile_only ? fair_volatile_keys_ : fair_keys_;
+  bool below_share = server_.shard_count() > 1 && mine * 10 < fair * 9;
   // Each eviction samples a few keys: O(samples), whatever the keyspace.
   constexpr int64_t kBudgetUs = 1000;
   int64_t start = NowUs();
@@ -696,12 +700,17 @@ bool Shard::ReclaimMemory(int64_t limit) {
 }
 
 void Shard::PublishMemory() {
-  uint64_t keys = 0;
-  for (uint32_t i = 0; i < server_.shard_count(); ++i) keys += server_.shard(i).memory().keys.load(std::memory_order_relaxed);
+  uint64_t keys = 0, volatile_keys = 0;
+  for (uint32_t i = 0; i < server_.shard_count(); ++i) {
+    keys += server_.shard(i).memory().keys.load(std::memory_order_relaxed);
+    volatile_keys += server_.shard(i).memory().volatile_keys.load(std::memory_order_relaxed);
+  }
   fair_keys_ = keys / server_.shard_count();
+  fair_volatile_keys_ = volatile_keys / server_.shard_count();
   uint64_t clients = 0;
   for (Conn* c : conns_) clients += c->QueryBufferCapacity() + c->OutputSize();
   memory_.keys.store(db_.size(), std::memory_order_relaxed);
+  memory_.volatile_keys.store(db_.expires(), std::memory_order_relaxed);
   memory_.table_bytes.store(db_.TableBytes(), std::memory_order_relaxed);
   memory_.expires_bytes.store(db_.ExpiresBytes(), std::memory_order_relaxed);
   memory_.client_bytes.store(clients, std::memory_order_relaxed);

@@ -52,6 +52,7 @@ struct Message {
 // INFO memory on other threads.
 struct ShardMemory {
   std::atomic<uint64_t> keys{0};
+  std::atomic<uint64_t> volatile_keys{0};   // keys with a TTL
   std::atomic<uint64_t> table_bytes{0};     // the keyspace's bucket arrays
   std::atomic<uint64_t> expires_bytes{0};   // its array of keys with a TTL
   std::atomic<uint64_t> client_bytes{0};    // its clients' input and output buffers
@@ -219,7 +220,9 @@ class Shard {
   ShardStats stats_;
   ShardMemory memory_;
   const std::atomic<int64_t>* maxmemory_;
-  uint64_t fair_keys_ = 0;  // keys per shard server-wide, as of the last cron
+  // Keys, and keys with a TTL, per shard server-wide as of the last cron.
+  uint64_t fair_keys_ = 0;
+  uint64_t fair_volatile_keys_ = 0;
   std::optional<ThreadMeter> meter_;  // made on the shard's thread
   static thread_local Shard* current_;
   friend class Conn;
