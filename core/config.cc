@@ -3,6 +3,7 @@
 #include <ini.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <array>
@@ -60,12 +61,19 @@ const ParamSpec kOwnParams[] = {
     {"dir", nullptr, ParamType::kString, 0, 0, nullptr, ".", false,
      "The directory of the snapshot (dbfilename) and of the AOF directory (appenddirname)."},
     {"maxmemory", nullptr, ParamType::kMemory, 0, INT64_MAX, nullptr, "0", false,
-     "Accepted; the memory limit takes effect once ember has eviction."},
+     "Memory limit (bytes, or 256mb / 1gb): past it, writes evict keys by maxmemory-policy, or are refused "
+     "with -OOM under noeviction; 0 means no limit. Counted from the allocator's statistics."},
     {"maxmemory-policy", nullptr, ParamType::kEnum, 0, 0,
      "volatile-lru|volatile-lfu|volatile-random|volatile-ttl|allkeys-lru|allkeys-lfu|allkeys-random|noeviction",
-     "noeviction", false, "Accepted; takes effect once ember has eviction."},
+     "noeviction", false,
+     "Which keys go past maxmemory: least recently used, least frequently used, random, or nearest expiry "
+     "(volatile-ttl), among all keys or only those with a TTL (volatile-*); noeviction refuses writes."},
     {"maxmemory-samples", nullptr, ParamType::kInt, 1, 64, nullptr, "5", false,
-     "Accepted; takes effect once ember has eviction."},
+     "Keys sampled per eviction: more is closer to true LRU/LFU/TTL order and costs more."},
+    {"lfu-log-factor", nullptr, ParamType::kInt, 0, 2147483647, nullptr, "10", false,
+     "LFU counter growth: an access increments a counter c with probability 1 / ((c - 5) * factor + 1)."},
+    {"lfu-decay-time", nullptr, ParamType::kInt, 0, 2147483647, nullptr, "1", false,
+     "Minutes without access that take one off a key's LFU counter; 0 never decays."},
     {"save", nullptr, ParamType::kString, 0, 0, nullptr, "3600 1 300 100 60 10000", false,
      "Snapshot schedule: pairs of <seconds> <changes>; a BGSAVE starts when that many writes happened in that "
      "many seconds since the last save. Empty: no schedule (and no snapshot at shutdown unless SHUTDOWN SAVE)."},
@@ -159,6 +167,21 @@ std::string LineOf(const std::string& path, std::string_view name) {
   return "?";
 }
 
+// The number a Live mirror holds for a value: an enum's is the index of
+// its value in enum_values.
+int64_t MirrorValue(const ParamSpec& spec, const std::string& value) {
+  int64_t v = 0;
+  if (spec.type == ParamType::kMemory) {
+    v = ParseMemory(value).value_or(0);
+  } else if (spec.type == ParamType::kEnum) {
+    std::vector<std::string> words = SplitWords(spec.enum_values, '|');
+    v = std::find(words.begin(), words.end(), value) - words.begin();
+  } else {
+    ParseInt64(value, &v);
+  }
+  return v;
+}
+
 }  // namespace
 
 Config::Config() {
@@ -176,12 +199,7 @@ Config::Config() {
   auto bind_int = [this](const char* name, std::atomic<int64_t>* a) {
     Param* p = Find(name);
     p->mirror = a;
-    int64_t v = 0;
-    if (p->spec->type == ParamType::kMemory)
-      v = ParseMemory(p->value).value_or(0);
-    else
-      ParseInt64(p->value, &v);
-    a->store(v);
+    a->store(MirrorValue(*p->spec, p->value));
   };
   bind_int("timeout", &live.timeout);
   bind_int("maxclients", &live.maxclients);
@@ -200,6 +218,11 @@ Config::Config() {
   bind_int("zset-max-listpack-entries", &live.zset_max_listpack_entries);
   bind_int("zset-max-listpack-value", &live.zset_max_listpack_value);
   bind_int("list-max-listpack-size", &live.list_max_listpack_size);
+  bind_int("maxmemory", &live.maxmemory);
+  bind_int("maxmemory-policy", &live.maxmemory_policy);
+  bind_int("maxmemory-samples", &live.maxmemory_samples);
+  bind_int("lfu-log-factor", &live.lfu_log_factor);
+  bind_int("lfu-decay-time", &live.lfu_decay_time);
   Find("activerehashing")->bool_mirror = &live.activerehashing;
 }
 
@@ -377,14 +400,7 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_s
     if (name == "notify-keyspace-events") live.notify_flags.store(notify_flags, std::memory_order_relaxed);
     p->value = canonical;
     if (std::string_view(p->spec->name) == "client-output-buffer-limit") ApplyBufferLimits(canonical);
-    if (p->mirror) {
-      int64_t v = 0;
-      if (p->spec->type == ParamType::kMemory)
-        v = ParseMemory(canonical).value_or(0);
-      else
-        ParseInt64(canonical, &v);
-      p->mirror->store(v, std::memory_order_relaxed);
-    }
+    if (p->mirror) p->mirror->store(MirrorValue(*p->spec, canonical), std::memory_order_relaxed);
     if (p->bool_mirror) p->bool_mirror->store(canonical == "yes", std::memory_order_relaxed);
     if (!at_startup) hook = p->on_change;
   }

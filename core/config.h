@@ -77,6 +77,13 @@ class Config {
     std::atomic<int64_t> normal_hard{0}, normal_soft{0}, normal_soft_seconds{0};
     std::atomic<int64_t> pubsub_hard{32LL << 20}, pubsub_soft{8LL << 20}, pubsub_soft_seconds{60};
     std::atomic<int64_t> notify_flags{0};  // notify-keyspace-events
+    // Memory limit and eviction; maxmemory-policy is the index of its value
+    // (EvictionPolicy), noeviction by default.
+    std::atomic<int64_t> maxmemory{0};
+    std::atomic<int64_t> maxmemory_policy{7};
+    std::atomic<int64_t> maxmemory_samples{5};
+    std::atomic<int64_t> lfu_log_factor{10};
+    std::atomic<int64_t> lfu_decay_time{1};
   };
 
   Config();

@@ -4,11 +4,18 @@
 #include <thread>
 
 #include "config.h"
+#include "snapshot.h"
 #include "util.h"
 
 namespace ember {
 
-Db::Db(uint64_t seed) : dict_(seed), rng_(seed ^ 0x9e3779b97f4a7c15ULL), now_ms_(NowMs()) {}
+namespace {
+// Eviction parameters for a Db the shard has not pointed at its config
+// (unit tests): Redis's defaults.
+const Config::Live kDefaultLive;
+}  // namespace
+
+Db::Db(uint64_t seed) : dict_(seed), rng_(seed ^ 0x9e3779b97f4a7c15ULL), live_(&kDefaultLive) { set_now(NowMs()); }
 
 Db::~Db() = default;
 
@@ -29,6 +36,9 @@ void Db::Untrack(Entry* e) {
 
 void Db::Replace(Dict::Slot slot, Entry* fresh, bool fresh_owns_value) {
   Entry* old = *slot.link;
+  // An overwrite keeps the key's history, as Redis's dbOverwrite keeps
+  // the LFU counter; for LRU it is an access now.
+  fresh->set_access(IsLfu(policy()) ? old->access() : lru_clock_);
   Untrack(old);
   dict_.ReplaceAt(slot, fresh);
   Track(fresh);
@@ -38,7 +48,7 @@ void Db::Replace(Dict::Slot slot, Entry* fresh, bool fresh_owns_value) {
     Free(old);
 }
 
-Entry* Db::Find(std::string_view key) {
+Entry* Db::Peek(std::string_view key) {
   if (dict_.rehashing()) dict_.RehashStep();
   Dict::Slot slot = dict_.FindSlot(key, dict_.Hash(key));
   if (!slot) return nullptr;
@@ -75,6 +85,7 @@ void Db::PutHashed(Entry* e, uint64_t h) {
   if (slot) {
     Replace(slot, e, false);
   } else {
+    e->set_access(InitialAccess());
     dict_.Insert(e, h);
     Track(e);
     if (notify_) notify_(kNotifyNew, "new", e->key());
@@ -168,6 +179,7 @@ Entry* Db::Random() {
 
 void Db::Flush(bool async) {
   TouchAll();
+  pool_.Clear();
   volatile_.clear();
   volatile_.shrink_to_fit();
   if (!async) {
@@ -253,6 +265,80 @@ void Db::RehashFor(int64_t budget_us) {
   if (!dict_.rehashing()) return;
   int64_t start = NowUs();
   while (dict_.rehashing() && NowUs() - start < budget_us) dict_.RehashStep(100);
+}
+
+}  // namespace ember
+
+namespace ember {
+
+void Db::AccessedLfu(Entry* e) {
+  // A cheap uniform draw: the increment is a coin toss, not a statistic.
+  double r = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+  e->set_access(lfu::Touch(e->access(), now_ms_, live_->lfu_log_factor.load(std::memory_order_relaxed),
+                           live_->lfu_decay_time.load(std::memory_order_relaxed), r));
+}
+
+uint8_t Db::Frequency(const Entry* e) const {
+  return lfu::Counter(e->access(), now_ms_, live_->lfu_decay_time.load(std::memory_order_relaxed));
+}
+
+uint64_t Db::EvictionScore(const Entry* e, EvictionPolicy policy) const {
+  switch (policy) {
+    case EvictionPolicy::kVolatileLfu:
+    case EvictionPolicy::kAllkeysLfu:
+      return 255 - Frequency(e);
+    case EvictionPolicy::kVolatileTtl:
+      return UINT64_MAX - static_cast<uint64_t>(e->expire_ms());
+    default:
+      return IdleMs(e);
+  }
+}
+
+Entry* Db::Sample(bool volatile_only) {
+  if (!volatile_only) return dict_.Random(rng_);
+  if (volatile_.empty()) return nullptr;
+  return volatile_[rng_() % volatile_.size()];
+}
+
+void Db::EvictSlot(Dict::Slot slot) {
+  Entry* e = *slot.link;
+  if (snapshot_) Snapshot::SaveEntryBeforeWrite(*this, *e);
+  Touch(e->key());
+  Untrack(e);
+  dict_.UnlinkAt(slot);
+  ++stats_.evicted_keys;
+  if (notify_) notify_(kNotifyEvicted, "evicted", e->key());
+  Free(e);
+  dict_.MaybeShrink();
+}
+
+bool Db::Evict(EvictionPolicy policy, int samples) {
+  if (policy == EvictionPolicy::kNoEviction) return false;
+  bool volatile_only = IsVolatile(policy);
+  if (IsRandom(policy)) {
+    Entry* e = Sample(volatile_only);
+    if (!e) return false;
+    EvictSlot(dict_.FindSlot(e->key(), dict_.Hash(e->key())));
+    return true;
+  }
+  // Candidates in the pool may have gone (deleted, evicted, or lost their
+  // TTL) since they were sampled; each round samples afresh, and a round
+  // that finds the pool empty of live ones means nothing is left.
+  std::string key;
+  while (true) {
+    for (int i = 0; i < samples; ++i) {
+      Entry* e = Sample(volatile_only);
+      if (!e) break;
+      pool_.Offer(EvictionScore(e, policy), e->key());
+    }
+    if (pool_.size() == 0) return false;
+    while (pool_.PopBest(&key)) {
+      Dict::Slot slot = dict_.FindSlot(key, dict_.Hash(key));
+      if (!slot || (volatile_only && !(*slot.link)->has_expire())) continue;
+      EvictSlot(slot);
+      return true;
+    }
+  }
 }
 
 }  // namespace ember

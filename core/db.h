@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "blocking.h"
+#include "config.h"
 #include "dict.h"
 #include "entry.h"
+#include "eviction.h"
 
 namespace ember {
 
@@ -28,6 +30,7 @@ struct DbStats {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t expire_cycles = 0;
+  uint64_t evicted_keys = 0;
 };
 
 // Set when a key a client WATCHes changes; EXEC then fails.
@@ -44,11 +47,29 @@ class Db {
   void set_notify(NotifyFn fn) { notify_ = std::move(fn); }
 
   // The clock expiry decisions use; the shard sets it once per batch.
-  void set_now(int64_t ms) { now_ms_ = ms; }
+  void set_now(int64_t ms) {
+    now_ms_ = ms;
+    lru_clock_ = lru::Clock(ms);
+  }
   int64_t now() const { return now_ms_; }
 
-  // A live entry, or nullptr (an expired one is deleted on the way).
-  Entry* Find(std::string_view key);
+  // maxmemory-policy and the lfu-* parameters, read on every lookup to keep
+  // the entries' access bits (eviction.h); the shard points this at its
+  // config.
+  void set_live(const Config::Live* live) { live_ = live; }
+  EvictionPolicy policy() const {
+    return static_cast<EvictionPolicy>(live_->maxmemory_policy.load(std::memory_order_relaxed));
+  }
+
+  // A live entry, or nullptr (an expired one is deleted on the way); the
+  // lookup counts as an access for eviction.
+  Entry* Find(std::string_view key) {
+    Entry* e = Peek(key);
+    if (e) Accessed(e);
+    return e;
+  }
+  // As Find, but not an access (OBJECT, TYPE, EXISTS: Redis's NOTOUCH).
+  Entry* Peek(std::string_view key);
   // As Find, counting keyspace hits and misses.
   Entry* FindRead(std::string_view key);
 
@@ -86,6 +107,17 @@ class Db {
   void Reserve(size_t keys) { dict_.Reserve(keys); }
   void ForEach(const std::function<void(Entry*)>& fn) const { dict_.ForEach(fn); }
   Entry* Random();
+
+  // Deletes one key chosen by the policy from maxmemory-samples samples
+  // (and the pool of past candidates); false when there is none to choose.
+  bool Evict(EvictionPolicy policy, int samples);
+  // OBJECT FREQ / IDLETIME of an entry, without touching it.
+  uint8_t Frequency(const Entry* e) const;
+  uint64_t IdleMs(const Entry* e) const { return lru::IdleMs(e->access(), now_ms_); }
+  // Bytes of the keyspace's own structures: the bucket arrays, and the
+  // array of keys with a TTL.
+  size_t TableBytes() const { return dict_.TableBytes(); }
+  size_t ExpiresBytes() const { return volatile_.capacity() * sizeof(Entry*); }
 
   // Deletes every key; with async the memory is freed on another thread.
   void Flush(bool async);
@@ -136,6 +168,19 @@ class Db {
 
   void NotifyExpired(std::string_view key);
 
+  // The access bits after a lookup (LRU: the clock, stored only when it
+  // moved; LFU: decay and count), and for a new entry.
+  void Accessed(Entry* e) {
+    if (IsLfu(policy())) return AccessedLfu(e);
+    if (e->access() != lru_clock_) e->set_access(lru_clock_);
+  }
+  void AccessedLfu(Entry* e);
+  uint32_t InitialAccess() const { return IsLfu(policy()) ? lfu::Initial(now_ms_) : lru_clock_; }
+  // The eviction score of a sample: higher goes first.
+  uint64_t EvictionScore(const Entry* e, EvictionPolicy policy) const;
+  Entry* Sample(bool volatile_only);
+  void EvictSlot(Dict::Slot slot);
+
   NotifyFn notify_;
   Dict dict_;
   std::vector<Entry*> volatile_;
@@ -144,6 +189,9 @@ class Db {
   std::vector<std::string> ready_;
   std::mt19937_64 rng_;
   int64_t now_ms_ = 0;
+  uint32_t lru_clock_ = 0;
+  const Config::Live* live_;
+  EvictionPool pool_;
   DbStats stats_;
   SnapshotShard* snapshot_ = nullptr;
 };

@@ -23,12 +23,19 @@ size_t NextPower(size_t n) {
 // the process still holds (8 bytes a key at a million keys).
 constexpr size_t kMmapTableBytes = 1 << 20;
 
-Entry** AllocTable(size_t n) {
+}  // namespace
+
+std::atomic<size_t> Dict::mapped_bytes_{0};
+
+Entry** Dict::AllocTable(size_t n) {
   size_t bytes = n * sizeof(Entry*);
   void* p;
   if (bytes >= kMmapTableBytes) {
     p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) p = nullptr;
+    if (p == MAP_FAILED)
+      p = nullptr;
+    else
+      mapped_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   } else {
     p = calloc(n, sizeof(Entry*));
   }
@@ -36,14 +43,18 @@ Entry** AllocTable(size_t n) {
   return static_cast<Entry**>(p);
 }
 
-void FreeTable(Entry** t, size_t n) {
+void Dict::FreeTable(Entry** t, size_t n) {
   if (!t) return;
   size_t bytes = n * sizeof(Entry*);
-  if (bytes >= kMmapTableBytes)
+  if (bytes >= kMmapTableBytes) {
     munmap(t, bytes);
-  else
+    mapped_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+  } else {
     free(t);
+  }
 }
+
+namespace {
 
 uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);

@@ -5,6 +5,7 @@
 // every entry present for the whole scan at least once across resizes.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -78,14 +79,23 @@ class Dict {
   // Calls fn for every entry.
   void ForEach(const std::function<void(Entry*)>& fn) const;
 
+  // Bytes of this dict's bucket arrays.
+  size_t TableBytes() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
+  // Bytes of every dict's bucket arrays that come from mmap, which the
+  // allocator's statistics do not see (see MemoryMeter).
+  static size_t MappedBytes() { return mapped_bytes_.load(std::memory_order_relaxed); }
+
 
  private:
   void Expand(size_t min_size);
+  static Entry** AllocTable(size_t n);
+  static void FreeTable(Entry** t, size_t n);
   uint64_t seed_;
   Entry** table_[2] = {nullptr, nullptr};
   size_t size_[2] = {0, 0};
   size_t used_[2] = {0, 0};
   int64_t rehash_idx_ = -1;
+  static std::atomic<size_t> mapped_bytes_;
 };
 
 }  // namespace ember

@@ -18,6 +18,7 @@ Entry* Entry::CreateUninit(std::string_view key, size_t value_len, Encoding enc,
   Entry* e = static_cast<Entry*>(mem);
   e->next_ = nullptr;
   e->flags_ = static_cast<uint8_t>((wide ? kWide : 0) | (has_expire ? kHasExpire : 0) | (static_cast<uint8_t>(enc) << 2));
+  e->set_access(0);
   char* p = e->data() + kLenOffset;
   if (wide) {
     uint32_t k = static_cast<uint32_t>(key.size()), v = static_cast<uint32_t>(value_len);

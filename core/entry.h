@@ -2,12 +2,13 @@
 //
 //   offset 0  Entry* next        hash-chain link (Dict)
 //   offset 8  uint8  flags       kWide, kHasExpire, value encoding
-//   then      key and value lengths: 1 byte each, or 4 bytes each if kWide
+//   offset 9  uint24 access      eviction's LRU clock or LFU counter (eviction.h)
+//   offset 12 key and value lengths: 1 byte each, or 4 bytes each if kWide
 //   then      if kHasExpire: int64 expire time (unix ms), uint32 index in
 //             the shard's volatile-key array
 //   then      key bytes, value bytes
 //
-// A 16-byte key with a 64-byte value takes 91 bytes: one 96-byte allocation.
+// A 16-byte key with a 64-byte value takes 94 bytes: one 96-byte allocation.
 // Entries are immutable in size: a value that changes length means a new
 // entry (Db replaces it in the chain), so readers may hold views into one
 // only until the next write to that key.
@@ -96,13 +97,26 @@ class Entry {
   }
   void set_volatile_index(uint32_t i) { memcpy(data() + ExpireOffset() + 8, &i, 4); }
 
+  // Eviction's 24 bits (eviction.h): beside flags_, so the lookup that
+  // reads the flags touches them without another cache miss.
+  uint32_t access() const {
+    uint32_t w;
+    memcpy(&w, data() + kFlagsOffset, 4);
+    return w >> 8;
+  }
+  void set_access(uint32_t bits) {
+    uint32_t w = static_cast<uint32_t>(flags_) | (bits << 8);
+    memcpy(data() + kFlagsOffset, &w, 4);
+  }
+
   // Bytes this entry occupies (as requested from the allocator).
   size_t AllocSize() const { return KeyOffset() + KeyLen() + ValueLen(); }
 
  private:
   static constexpr uint8_t kWide = 1;
   static constexpr uint8_t kHasExpire = 2;  // bits 2-4: Encoding
-  static constexpr size_t kLenOffset = sizeof(Entry*) + 1;
+  static constexpr size_t kFlagsOffset = sizeof(Entry*);
+  static constexpr size_t kLenOffset = kFlagsOffset + 4;
 
   Entry() = default;
   char* data() { return reinterpret_cast<char*>(this); }

@@ -107,7 +107,7 @@ void Persist(CmdCtx& ctx) {
 }
 
 void Type(CmdCtx& ctx) {
-  Entry* e = ctx.db(ctx.arg(1)).Find(ctx.arg(1));
+  Entry* e = ctx.db(ctx.arg(1)).Peek(ctx.arg(1));
   ctx.reply.Simple(e ? TypeName(e) : "none");
 }
 
@@ -239,24 +239,41 @@ void Scan(CmdCtx& ctx) {
 void ObjectCmd(CmdCtx& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "help")) {
-    static const char* kHelp[] = {"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                                  "ENCODING <key>", "    Return the kind of internal representation used in order",
-                                  "    to store the value associated with a <key>.", "REFCOUNT <key>",
-                                  "    Return the number of references of the value associated with the specified",
-                                  "    <key>.", "HELP", "    Print this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply.Simple(line);
-    return;
+    return ReplyHelp(ctx, {"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "ENCODING <key>",
+                           "    Return the kind of internal representation used in order",
+                           "    to store the value associated with a <key>.", "FREQ <key>",
+                           "    Return the access frequency index of the <key>. The returned integer is",
+                           "    proportional to the logarithm of the recent access frequency of the key.",
+                           "IDLETIME <key>",
+                           "    Return the idle time of the <key>, that is the approximated number of",
+                           "    seconds elapsed since the last access to the key.", "REFCOUNT <key>",
+                           "    Return the number of references of the value associated with the specified",
+                           "    <key>.", "HELP", "    Print this help."});
   }
-  bool encoding = EqualsIgnoreCase(sub, "encoding"), refcount = EqualsIgnoreCase(sub, "refcount");
-  if ((encoding || refcount) && ctx.argc() != 3)
-    return ctx.reply.Error("wrong number of arguments for 'object|" + ToLower(sub) + "' command");
-  if (!encoding && !refcount)
+  bool encoding = EqualsIgnoreCase(sub, "encoding"), refcount = EqualsIgnoreCase(sub, "refcount"),
+       freq = EqualsIgnoreCase(sub, "freq"), idletime = EqualsIgnoreCase(sub, "idletime");
+  if (!encoding && !refcount && !freq && !idletime)
     return ctx.reply.Error("unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try OBJECT HELP.");
-  Entry* e = ctx.db(ctx.arg(2)).Find(ctx.arg(2));
+  if (ctx.argc() != 3) return ctx.reply.Error("wrong number of arguments for 'object|" + ToLower(sub) + "' command");
+  // OBJECT looks without touching: the answer is about the accesses before it.
+  Db& db = ctx.db(ctx.arg(2));
+  Entry* e = db.Peek(ctx.arg(2));
   if (!e) return ctx.reply.Null();
   if (refcount) return ctx.reply.Int(1);
-  ctx.reply.Bulk(EncodingName(e));
+  if (encoding) return ctx.reply.Bulk(EncodingName(e));
+  bool lfu = IsLfu(db.policy());
+  if (freq) {
+    if (!lfu)
+      return ctx.reply.Error(
+          "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching "
+          "between policies at runtime LRU and LFU data will take some time to adjust.");
+    return ctx.reply.Int(db.Frequency(e));
+  }
+  if (lfu)
+    return ctx.reply.Error(
+        "An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between "
+        "policies at runtime LRU and LFU data will take some time to adjust.");
+  ctx.reply.Int(static_cast<int64_t>(db.IdleMs(e) / 1000));
 }
 
 }  // namespace

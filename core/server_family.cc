@@ -1,11 +1,6 @@
 // Connection and server commands: PING, HELLO, CLIENT, CONFIG, INFO,
 // COMMAND, FLUSHALL, SHUTDOWN and the rest. Most run on the client's own
 // thread; those that read every shard (INFO, CLIENT LIST) hold them all.
-#ifdef EMBER_SYSTEM_MALLOC
-#include <malloc.h>
-#else
-#include <jemalloc/jemalloc.h>
-#endif
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -17,6 +12,7 @@
 #include "command.h"
 #include "conn.h"
 #include "db.h"
+#include "memory_report.h"
 #include "module.h"
 #include "server.h"
 #include "shard.h"
@@ -437,51 +433,6 @@ void Config_(CmdCtx& ctx) {
 
 // ---- INFO ----
 
-size_t AllocatedBytes() {
-#ifdef EMBER_SYSTEM_MALLOC
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-#else
-  uint64_t epoch = 1;
-  size_t sz = sizeof(epoch);
-  mallctl("epoch", &epoch, &sz, &epoch, sz);
-  size_t allocated = 0;
-  sz = sizeof(allocated);
-  mallctl("stats.allocated", &allocated, &sz, nullptr, 0);
-  return allocated;
-#endif
-}
-
-const char* AllocatorName() {
-#ifdef EMBER_SYSTEM_MALLOC
-  return "libc";
-#else
-  static const std::string name = "jemalloc-" + std::to_string(JEMALLOC_VERSION_MAJOR) + "." +
-                                  std::to_string(JEMALLOC_VERSION_MINOR) + "." +
-                                  std::to_string(JEMALLOC_VERSION_BUGFIX);
-  return name.c_str();
-#endif
-}
-
-size_t ResidentBytes() {
-  std::ifstream f("/proc/self/statm");
-  size_t pages = 0, rss = 0;
-  f >> pages >> rss;
-  return rss * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-std::string Human(double bytes) {
-  const char* units[] = {"B", "K", "M", "G", "T"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4) {
-    bytes /= 1024;
-    ++u;
-  }
-  char buf[32];
-  snprintf(buf, sizeof(buf), u == 0 ? "%.0f%s" : "%.2f%s", bytes, units[u]);
-  return buf;
-}
-
 void Info(CmdCtx& ctx) {
   std::vector<std::string> wanted;
   for (size_t i = 1; i < ctx.argc(); ++i) wanted.push_back(ToLower(ctx.arg(i)));
@@ -517,6 +468,7 @@ void Info(CmdCtx& ctx) {
       db_total.expired_keys += ds.expired_keys;
       db_total.keyspace_hits += ds.keyspace_hits;
       db_total.keyspace_misses += ds.keyspace_misses;
+      db_total.evicted_keys += ds.evicted_keys;
       keys += sh.db().size();
       expires += sh.db().expires();
       int64_t avg = sh.db().AverageTtlSample();
@@ -570,24 +522,14 @@ void Info(CmdCtx& ctx) {
       << max_in << "\r\nclient_recent_max_output_buffer:" << max_out
       << "\r\nblocked_clients:" << blocked << "\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n";
   }
-  if (want("memory")) {
-    size_t used = AllocatedBytes(), rss = ResidentBytes();
-    int64_t maxmemory = ParseMemory(cfg("maxmemory")).value_or(0);
-    o << (o.tellp() > 0 ? "\r\n" : "") << "# Memory\r\nused_memory:" << used << "\r\nused_memory_human:" << Human(static_cast<double>(used))
-      << "\r\nused_memory_rss:" << rss << "\r\nused_memory_rss_human:" << Human(static_cast<double>(rss))
-      << "\r\nused_memory_peak:" << used << "\r\nused_memory_peak_human:" << Human(static_cast<double>(used))
-      << "\r\nused_memory_dataset:" << used << "\r\nmaxmemory:" << maxmemory << "\r\nmaxmemory_human:"
-      << Human(static_cast<double>(maxmemory)) << "\r\nmaxmemory_policy:" << cfg("maxmemory-policy")
-      << "\r\nmem_fragmentation_ratio:" << (used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0)
-      << "\r\nmem_allocator:" << AllocatorName() << "\r\nlazyfree_pending_objects:0\r\n";
-  }
+  if (want("memory")) o << (o.tellp() > 0 ? "\r\n" : "") << InfoMemorySection(ctx.server);
   if (want("persistence")) o << (o.tellp() > 0 ? "\r\n" : "") << ctx.server.persistence().InfoSection();
   if (want("stats")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Stats\r\ntotal_connections_received:" << ctx.server.stats().total_connections.load()
       << "\r\ntotal_commands_processed:" << shard_total.commands << "\r\ninstantaneous_ops_per_sec:0"
       << "\r\ntotal_net_input_bytes:" << shard_total.net_input_bytes << "\r\ntotal_net_output_bytes:"
       << shard_total.net_output_bytes << "\r\nrejected_connections:" << ctx.server.stats().rejected_connections.load()
-      << "\r\nexpired_keys:" << db_total.expired_keys << "\r\nevicted_keys:0\r\nkeyspace_hits:"
+      << "\r\nexpired_keys:" << db_total.expired_keys << "\r\nevicted_keys:" << db_total.evicted_keys << "\r\nkeyspace_hits:"
       << db_total.keyspace_hits << "\r\nkeyspace_misses:" << db_total.keyspace_misses
       << "\r\npubsub_channels:0\r\npubsub_patterns:0\r\ncross_shard_batches:" << shard_total.cross_shard_batches
       << "\r\nheld_commands:" << shard_total.held_commands << "\r\n";

@@ -86,7 +86,11 @@ struct Shard::CallMsg : Message {
 };
 
 Shard::Shard(Server& server, uint32_t index)
-    : server_(server), index_(index), db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
+    : server_(server),
+      index_(index),
+      db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
+      maxmemory_(&server.config().live.maxmemory) {
+  db_.set_live(&server_.config().live);
   base_ = event_base_new();
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   // Edge-triggered: every write to the eventfd is a new edge, so the
@@ -95,9 +99,9 @@ Shard::Shard(Server& server, uint32_t index)
   event_add(wake_ev_, nullptr);
   cron_ev_ = event_new(base_, -1, EV_PERSIST, &Shard::OnCron, this);
   db_.set_notify([this](int64_t type, std::string_view event, std::string_view key) {
-    // An expired key's deletion is recorded, so a replay that does not
-    // expire keys (as Redis's does not) reaches the same data.
-    if (type == kNotifyExpired && current_) {
+    // An expired or evicted key's deletion is recorded, so a replay that
+    // neither expires nor evicts (as Redis's does not) reaches the same data.
+    if ((type == kNotifyExpired || type == kNotifyEvicted) && current_) {
       std::string_view del[] = {"DEL", key};
       current_->Propagate(del);
     }
@@ -141,6 +145,8 @@ thread_local Shard* Shard::current_ = nullptr;
 
 void Shard::Loop() {
   current_ = this;
+  meter_.emplace();
+  MemoryMeter::Get().MarkStartup();
   pthread_setname_np(pthread_self(), ("ember-shard-" + std::to_string(index_)).c_str());
   while (running_.load(std::memory_order_relaxed)) {
     // Announce the sleep, then look at the inbox once more: a sender either
@@ -285,6 +291,10 @@ void Shard::AfterEvents() {
   // always) before any of its replies leave.
   WriteAofBuffer();
   SyncAof();
+  // Near the limit, what this iteration allocated (messages for other
+  // shards among it) and freed (theirs) is published before they run: a
+  // change left unpublished would make the shards see different figures.
+  if (int64_t limit = maxmemory_->load(std::memory_order_relaxed)) meter_->Used(limit);
   FlushOutgoing();
   for (Conn* c : killed_) c->Close();
   killed_.clear();
@@ -716,6 +726,11 @@ void Shard::Cron() {
   // Redis gives active expiry up to a quarter of the cron period.
   db_.ActiveExpireCycle(period_us / 4, static_cast<int>(live.active_expire_effort.load(std::memory_order_relaxed)));
   if (live.activerehashing.load(std::memory_order_relaxed)) db_.RehashFor(1000);
+  meter_->Tick(db_.now(), period_us / 1000);
+  // Over the limit with no writes coming (maxmemory lowered at run time):
+  // the cron evicts too.
+  if (int64_t limit = live.maxmemory.load(std::memory_order_relaxed)) ReclaimMemory(limit);
+  PublishMemory();
 
   int64_t now = db_.now();
   int64_t timeout = live.timeout.load(std::memory_order_relaxed);
@@ -728,6 +743,53 @@ void Shard::Cron() {
   }
   timeval tv{0, static_cast<suseconds_t>(period_us)};
   event_add(cron_ev_, &tv);
+}
+
+bool Shard::ReclaimMemory(int64_t limit) {
+  int64_t used = meter_->Used(limit);
+  if (used <= limit) return true;
+  Config::Live& live = server_.config().live;
+  auto policy = static_cast<EvictionPolicy>(live.maxmemory_policy.load(std::memory_order_relaxed));
+  int samples = static_cast<int>(live.maxmemory_samples.load(std::memory_order_relaxed));
+  // All shards compare one figure, but memory that exists only while one
+  // shard runs (its clients' pipelined input, messages it is building) is
+  // seen by that shard's checks alone. Left alone, that shard would do all
+  // the evicting while the others grow. So a shard holding less than its
+  // share of the keys leaves an excess up to 1/16 of the limit to the
+  // others (their writes and crons evict); past it, it evicts anyway.
+  int64_t slack = std::max<int64_t>(limit / 16, 256 * 1024);
+  // The keys the policy may take: those with a TTL for volatile-*.
+  bool volatile_only = IsVolatile(policy);
+  size_t mine = volatile_only ? db_.expires() : db_.size();
+  uint64_t fair = volatile_only ? fair_volatile_keys_ : fair_keys_;
+  bool below_share = server_.shard_count() > 1 && mine * 10 < fair * 9;
+  // Each eviction samples a few keys: O(samples), whatever the keyspace.
+  constexpr int64_t kBudgetUs = 1000;
+  int64_t start = NowUs();
+  for (int evicted = 1; used > limit; ++evicted) {
+    if (below_share && used - limit < slack) return true;
+    if (!db_.Evict(policy, samples)) return false;
+    if (evicted % 16 == 0 && NowUs() - start > kBudgetUs) return true;
+    used = meter_->Used(limit);
+  }
+  return true;
+}
+
+void Shard::PublishMemory() {
+  uint64_t keys = 0, volatile_keys = 0;
+  for (uint32_t i = 0; i < server_.shard_count(); ++i) {
+    keys += server_.shard(i).memory().keys.load(std::memory_order_relaxed);
+    volatile_keys += server_.shard(i).memory().volatile_keys.load(std::memory_order_relaxed);
+  }
+  fair_keys_ = keys / server_.shard_count();
+  fair_volatile_keys_ = volatile_keys / server_.shard_count();
+  uint64_t clients = 0;
+  for (Conn* c : conns_) clients += c->QueryBufferCapacity() + c->OutputSize();
+  memory_.keys.store(db_.size(), std::memory_order_relaxed);
+  memory_.volatile_keys.store(db_.expires(), std::memory_order_relaxed);
+  memory_.table_bytes.store(db_.TableBytes(), std::memory_order_relaxed);
+  memory_.expires_bytes.store(db_.ExpiresBytes(), std::memory_order_relaxed);
+  memory_.client_bytes.store(clients, std::memory_order_relaxed);
 }
 
 void Shard::BeginShutdown() {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -28,6 +29,7 @@
 #include "blocking.h"
 #include "command.h"
 #include "db.h"
+#include "memory_meter.h"
 #include "module.h"
 
 namespace ember {
@@ -44,6 +46,16 @@ struct Message {
   explicit Message(Kind k) : kind(k) {}
   virtual ~Message() = default;
   Kind kind;
+};
+
+// A shard's memory figures as of its last cron tick, for MEMORY STATS and
+// INFO memory on other threads.
+struct ShardMemory {
+  std::atomic<uint64_t> keys{0};
+  std::atomic<uint64_t> volatile_keys{0};   // keys with a TTL
+  std::atomic<uint64_t> table_bytes{0};     // the keyspace's bucket arrays
+  std::atomic<uint64_t> expires_bytes{0};   // its array of keys with a TTL
+  std::atomic<uint64_t> client_bytes{0};    // its clients' input and output buffers
 };
 
 struct ShardStats {
@@ -68,6 +80,7 @@ class Shard {
   Server& server() { return server_; }
   event_base* base() { return base_; }
   ShardStats& stats() { return stats_; }
+  const ShardMemory& memory() const { return memory_; }
 
   // Any thread that is not a shard: hand this shard a message (it takes
   // ownership). Shards use Send, whose producer tokens keep each sender's
@@ -94,6 +107,10 @@ class Shard {
   // served blocking command) as argv.
   void Propagate(std::span<const std::string_view> argv);
   void TouchKeys(CmdCtx& ctx);
+  // Past maxmemory: evicts keys of this shard's Db by maxmemory-policy until
+  // used memory is under limit again, or for about a millisecond (the cron
+  // goes on). False when still over it with nothing left to evict.
+  bool ReclaimMemory(int64_t limit);
   // Runs modules' command filters (cluster redirects); false when one
   // answered for the command.
   bool PassesFilters(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
@@ -179,6 +196,13 @@ class Shard {
                 const std::function<void(const std::function<void()>&)>& around);
   void SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
   void Cron();
+  void PublishMemory();
+  // Whether a denyoom command may run: no limit, under it, or back under it
+  // after evicting.
+  bool HasMemory() {
+    int64_t limit = maxmemory_->load(std::memory_order_relaxed);
+    return limit == 0 || ReclaimMemory(limit);
+  }
   static void OnWake(evutil_socket_t, short, void* arg);
   static void OnCron(evutil_socket_t, short, void* arg);
 
@@ -215,12 +239,20 @@ class Shard {
   std::string aof_buf_;
   bool aof_unsynced_ = false;
   std::vector<std::function<bool()>> background_;
+  ShardMemory memory_;
+  const std::atomic<int64_t>* maxmemory_;
+  // Keys, and keys with a TTL, per shard server-wide as of the last cron.
+  uint64_t fair_keys_ = 0;
+  uint64_t fair_volatile_keys_ = 0;
+  std::optional<ThreadMeter> meter_;  // made on the shard's thread
   static thread_local Shard* current_;
   friend class Conn;
 };
 
 // Here so the local and batch paths inline it: it is on every command's way.
 inline void Shard::Execute(CmdCtx& ctx) {
+  if ((ctx.spec.flags & kCmdDenyOom) && !HasMemory()) [[unlikely]]
+    return ctx.reply.Error("-OOM command not allowed when used memory > 'maxmemory'.");
   if (ctx.spec.flags & kCmdWrite) return ExecuteWrite(ctx);
   ctx.spec.handler(ctx);
   ++stats_.commands;

@@ -141,11 +141,20 @@ void Snapshot::SaveBeforeWrite(Db& db, std::string_view key) {
   SnapshotShard* s = db.snapshot();
   if (!s || s->walked) return;
   if (!s->seen.emplace(key).second) return;
-  Entry* e = db.Find(key);
-  if (!e || (e->has_expire() && e->expire_ms() <= s->owner->instant_ms_)) return;
+  if (Entry* e = db.Find(key)) Keep(*s, *e);
+}
+
+void Snapshot::SaveEntryBeforeWrite(Db& db, const Entry& e) {
+  SnapshotShard* s = db.snapshot();
+  if (!s || s->walked || !s->seen.emplace(e.key()).second) return;
+  Keep(*s, e);
+}
+
+void Snapshot::Keep(SnapshotShard& s, const Entry& e) {
+  if (e.has_expire() && e.expire_ms() <= s.owner->instant_ms_) return;
   std::string value;
-  if (AppendRecord(*e, &s->chunk, &value)) ++s->records;
-  if (s->chunk.size() >= kChunkBytes) s->owner->FlushChunk(*s);
+  if (AppendRecord(e, &s.chunk, &value)) ++s.records;
+  if (s.chunk.size() >= kChunkBytes) s.owner->FlushChunk(s);
 }
 
 void Snapshot::SaveAllBeforeWrite(Db& db) {

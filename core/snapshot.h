@@ -37,6 +37,7 @@
 namespace ember {
 
 class Db;
+class Entry;
 class Server;
 class Snapshot;
 
@@ -84,12 +85,16 @@ class Snapshot {
   // Before a write to key in db while a snapshot runs: keeps the key's
   // value at the instant. Cheap when db has no snapshot.
   static void SaveBeforeWrite(Db& db, std::string_view key);
+  // The same for an entry in hand (eviction is about to free it).
+  static void SaveEntryBeforeWrite(Db& db, const Entry& e);
   // Before a write that may touch every key of db (FLUSHALL): completes
   // db's walk now.
   static void SaveAllBeforeWrite(Db& db);
 
  private:
   void FlushChunk(SnapshotShard& s);
+  // Writes e (as it is before a write) into s's chunk.
+  static void Keep(SnapshotShard& s, const Entry& e);
   void Push(std::string frame);
   void WriterLoop();
   void Fail(const std::string& error);

@@ -37,9 +37,15 @@ size_t CountWithExpire(const Db& db) {
 }  // namespace
 
 TEST_CASE("Entry: layout sizes and fields", "[entry]") {
-  // The header comment's example: 16-byte key, 64-byte value => 91 bytes.
+  // The header comment's example: 16-byte key, 64-byte value => 94 bytes,
+  // still one 96-byte jemalloc slot with the 3 eviction bytes.
   Entry* e = Entry::Create(std::string(16, 'k'), std::string(64, 'v'), Encoding::kRaw, kNo);
-  CHECK(e->AllocSize() == 91);
+  CHECK(e->AllocSize() == 94);
+  CHECK(e->access() == 0);
+  e->set_access(0xabcdef);
+  CHECK(e->access() == 0xabcdef);
+  CHECK(e->encoding() == Encoding::kRaw);
+  CHECK(e->key() == std::string(16, 'k'));
   CHECK(e->key() == std::string(16, 'k'));
   CHECK(e->raw_value() == std::string(64, 'v'));
   CHECK_FALSE(e->has_expire());
@@ -50,7 +56,7 @@ TEST_CASE("Entry: layout sizes and fields", "[entry]") {
 
   // With an expire: 12 more bytes (int64 time + uint32 index).
   e = Entry::Create(std::string(16, 'k'), std::string(64, 'v'), Encoding::kRaw, 1234);
-  CHECK(e->AllocSize() == 103);
+  CHECK(e->AllocSize() == 106);
   CHECK(e->has_expire());
   CHECK(e->expire_ms() == 1234);
   e->set_expire_ms(kNow);
@@ -69,17 +75,17 @@ TEST_CASE("Entry: layout sizes and fields", "[entry]") {
   CHECK(e->raw_value() == big_val);
   CHECK(e->expire_ms() == 99);
   CHECK(e->StringLength() == 70000);
-  CHECK(e->AllocSize() == 9 + 8 + 12 + 300 + 70000);
+  CHECK(e->AllocSize() == 12 + 8 + 12 + 300 + 70000);
   Entry::Destroy(e);
 
   // Boundary: 255 is still narrow, 256 is wide.
   e = Entry::Create(std::string(255, 'a'), std::string(255, 'b'), Encoding::kRaw, kNo);
-  CHECK(e->AllocSize() == 9 + 2 + 510);
+  CHECK(e->AllocSize() == 12 + 2 + 510);
   CHECK(e->key().size() == 255);
   CHECK(e->raw_value().size() == 255);
   Entry::Destroy(e);
   e = Entry::Create(std::string(256, 'a'), "", Encoding::kRaw, kNo);
-  CHECK(e->AllocSize() == 9 + 8 + 256);
+  CHECK(e->AllocSize() == 12 + 8 + 256);
   CHECK(e->key().size() == 256);
   CHECK(e->raw_value().empty());
   Entry::Destroy(e);
