@@ -72,6 +72,9 @@ struct CommandSpec {
   const ModuleCommand* module = nullptr;
   // ACL categories beyond those the flags and group imply ("@search").
   std::vector<std::string> acl_extra = {};
+  // Its index in per-command tables (statistics, ACL bits), subcommands
+  // included; given by CommandTable::Add.
+  uint32_t id = 0;
 };
 
 // What a handler sees. Keys are resolved to their shard's Db through db();
@@ -90,6 +93,9 @@ struct CmdCtx {
   // The client's id when conn is not given (a command run for a client of
   // another shard); ids never change, so any thread may read them.
   uint64_t client_id = 0;
+  // The client's address when conn is not given (SLOWLOG); a client's
+  // address never changes, so any thread may read it.
+  const std::string* peer = nullptr;
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.
@@ -145,6 +151,9 @@ class CommandTable {
   // Case-insensitive; allocates nothing.
   const CommandSpec* Find(std::string_view name) const;
   const std::vector<const CommandSpec*>& All() const { return ordered_; }
+  // One past the largest CommandSpec::id, and the spec of an id.
+  uint32_t id_count() const { return static_cast<uint32_t>(by_id_.size()); }
+  const CommandSpec* ById(uint32_t id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
   // The subcommand spec ("config|get") for a container command line, or
   // the spec itself.
   static const CommandSpec& Resolve(const CommandSpec& spec, std::span<const std::string_view> argv);
@@ -157,6 +166,7 @@ class CommandTable {
   // so a case-folding compare over them beats hashing the name.
   std::vector<std::vector<const CommandSpec*>> by_length_;
   std::vector<const CommandSpec*> ordered_;
+  std::vector<const CommandSpec*> by_id_;
 };
 
 // The registrations, one per family file.
@@ -173,6 +183,8 @@ void RegisterModuleFamily(CommandTable& t);
 void RegisterDebugFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
+void RegisterAclFamily(CommandTable& t);
+void RegisterObservabilityFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

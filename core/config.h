@@ -77,6 +77,11 @@ class Config {
     std::atomic<int64_t> normal_hard{0}, normal_soft{0}, normal_soft_seconds{0};
     std::atomic<int64_t> pubsub_hard{32LL << 20}, pubsub_soft{8LL << 20}, pubsub_soft_seconds{60};
     std::atomic<int64_t> notify_flags{0};  // notify-keyspace-events
+    std::atomic<int64_t> slowlog_log_slower_than{10000};  // microseconds; negative: off
+    std::atomic<int64_t> slowlog_max_len{128};
+    std::atomic<int64_t> latency_monitor_threshold{0};  // milliseconds; 0: off
+    std::atomic<int64_t> acllog_max_len{128};
+    std::atomic<bool> protected_mode{true};
   };
 
   Config();

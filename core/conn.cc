@@ -71,6 +71,11 @@ void Conn::DeliverPush(std::string_view kind, std::string_view pattern, std::str
   if (CheckOutputLimit()) MarkDirty();
 }
 
+void Conn::DeliverMonitorLine(std::string_view line) {
+  LocalReplyTarget()->append(line);
+  if (CheckOutputLimit()) MarkDirty();
+}
+
 bool Conn::CheckOutputLimit() {
   Config::Live& live = shard_.server().config().live;
   bool pubsub = subscriptions() > 0;

@@ -21,6 +21,7 @@
 namespace ember {
 
 class Shard;
+struct AclUser;
 struct CommandSpec;
 
 // A growable byte buffer for socket input: data lives in [start, end).
@@ -100,6 +101,16 @@ class Conn {
   // Set while EXEC runs its commands: blocking commands then do not block.
   bool in_exec = false;
 
+  // ACL: the client's user, whether it has authenticated, and whether it
+  // may run anything (then the dispatcher checks nothing). Changed by its
+  // own thread (AUTH) or by one holding every shard (acl.h).
+  std::shared_ptr<AclUser> user;
+  bool authenticated = false;
+  bool acl_unrestricted = false;
+  // MONITOR: receives every command's line.
+  bool monitor = false;
+  void DeliverMonitorLine(std::string_view line);
+
   // Pub/sub: what this client is subscribed to.
   std::set<std::string> channels, patterns, shard_channels;
   size_t subscriptions() const { return channels.size() + patterns.size() + shard_channels.size(); }
@@ -171,5 +182,8 @@ class Conn {
   int64_t over_soft_limit_since_ = 0;  // when the output first passed the soft limit
   friend class Shard;
 };
+
+// CLIENT LIST's line for c ("id=... addr=... user=...\n").
+std::string ClientLine(Conn& c, int64_t now_ms);
 
 }  // namespace ember

@@ -27,8 +27,10 @@
 
 #include "blocking.h"
 #include "command.h"
+#include "command_stats.h"
 #include "db.h"
 #include "module.h"
+#include "util.h"
 
 namespace ember {
 
@@ -54,6 +56,16 @@ struct ShardStats {
   uint64_t held_commands = 0;
 };
 
+// A copy of one shard's figures, taken on its own thread (the metrics
+// endpoint's view, which never stops a shard).
+struct ShardSnapshot {
+  ShardStats stats;
+  DbStats db;
+  CommandStatsTable commands;
+  uint32_t index = 0;
+  uint64_t keys = 0, expires = 0, clients = 0, blocked_clients = 0;
+};
+
 class Shard {
  public:
   Shard(Server& server, uint32_t index);
@@ -68,6 +80,9 @@ class Shard {
   Server& server() { return server_; }
   event_base* base() { return base_; }
   ShardStats& stats() { return stats_; }
+  CommandStatsTable& command_stats() { return command_stats_; }
+  // On this shard's thread: a copy of its figures.
+  void TakeSnapshot(ShardSnapshot* out);
 
   // Any thread that is not a shard: hand this shard a message (it takes
   // ownership). Shards use Send, whose producer tokens keep each sender's
@@ -84,12 +99,13 @@ class Shard {
   void RunHolding(const std::vector<uint32_t>& shards, const std::function<void()>& fn);
   void RunHoldingAll(const std::function<void()>& fn);
   // Runs a command whose shards this thread owns or holds: the handler,
-  // then WATCH bookkeeping for the keys a write command named.
+  // then WATCH bookkeeping for the keys a write command named, then its
+  // statistics (and SLOWLOG / LATENCY when it was slow).
   void Execute(CmdCtx& ctx);
-  // Execute for a write command while modules listen to writes
-  // (replication): they see it if it did not fail.
-  void ExecuteObserved(CmdCtx& ctx);
   void TouchKeys(CmdCtx& ctx);
+  // A command refused before it ran (arity, ACL): counted as Redis's
+  // rejected_calls and in errorstats.
+  void CountRejected(const CommandSpec* spec, std::string_view error);
   // Runs modules' command filters (cluster redirects); false when one
   // answered for the command.
   bool PassesFilters(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
@@ -117,6 +133,8 @@ class Shard {
   // (on this thread now, on others by message); returns how many.
   int64_t Publish(PubSubRegistry& registry, std::string_view kind, std::string_view channel,
                   std::string_view payload);
+  // MONITOR: one line for the client conn_id of this shard.
+  void DeliverMonitorLine(uint64_t conn_id, std::string_view line);
   // Drops all of c's subscriptions (UNSUBSCRIBE ..., RESET, close).
   void UnsubscribeAll(Conn& c);
 
@@ -162,6 +180,15 @@ class Shard {
                 const std::function<void(const std::function<void()>&)>& around);
   void SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
   void Cron();
+  // Execute's bookkeeping after the handler ran for `ns` nanoseconds and
+  // wrote its reply from offset `before`.
+  void CountCall(CmdCtx& ctx, size_t before, int64_t ns);
+  void RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us);
+  // Write listeners (replication) see a write that did not fail.
+  void NotifyWriteIfOk(CmdCtx& ctx, size_t before);
+  // The ACL verdict for a client whose user is restricted or who has not
+  // authenticated; false when it answered the refusal.
+  bool AclPermits(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
   static void OnWake(evutil_socket_t, short, void* arg);
   static void OnCron(evutil_socket_t, short, void* arg);
 
@@ -194,16 +221,21 @@ class Shard {
   std::vector<size_t> key_scratch_;
   std::vector<uint32_t> shard_scratch_;
   ShardStats stats_;
+  CommandStatsTable command_stats_;
   static thread_local Shard* current_;
   friend class Conn;
 };
 
 // Here so the local and batch paths inline it: it is on every command's way.
 inline void Shard::Execute(CmdCtx& ctx) {
-  if ((ctx.spec.flags & kCmdWrite) && ModuleHost::Get().has_write_listeners()) return ExecuteObserved(ctx);
+  size_t before = ctx.reply.buffer()->size();
+  int64_t start = MonotonicNs();
   ctx.spec.handler(ctx);
+  int64_t ns = MonotonicNs() - start;
   ++stats_.commands;
   TouchKeys(ctx);
+  CountCall(ctx, before, ns);
+  if ((ctx.spec.flags & kCmdWrite) && ModuleHost::Get().has_write_listeners()) NotifyWriteIfOk(ctx, before);
 }
 
 }  // namespace ember
