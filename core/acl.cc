@@ -82,6 +82,8 @@ std::string AclUser::Apply(std::string_view rule) {
   } else if (lower == "nopass") {
     nopass = true;
     passwords.clear();
+  } else if (lower == "sanitize-payload" || lower == "skip-sanitize-payload") {
+    payload_flag = lower;
   } else if (lower == "resetpass") {
     nopass = false;
     passwords.clear();
@@ -109,6 +111,7 @@ std::string AclUser::Apply(std::string_view rule) {
     std::string keep = std::move(name);
     *this = AclUser();
     name = std::move(keep);
+    payload_flag = "sanitize-payload";
     command_rules.assign({"-@all"});
   } else if (rule[0] == '>' || rule[0] == '#') {
     std::string hash = rule[0] == '>' ? Sha256Hex(rule.substr(1)) : std::string(rule.substr(1));
@@ -214,6 +217,7 @@ std::string AclUser::CommandsText() const {
 std::string AclUser::Describe() const {
   std::string out = "user " + name + (enabled ? " on" : " off");
   if (nopass) out += " nopass";
+  if (!payload_flag.empty()) out += " " + payload_flag;
   for (const std::string& p : passwords) out += " #" + p;
   std::string k = KeysText();
   if (!k.empty()) out += " " + k;

@@ -34,6 +34,9 @@ struct AclUser {
   std::string name;
   bool enabled = false;
   bool nopass = false;
+  // "sanitize-payload", "skip-sanitize-payload" or "": accepted and shown
+  // as Redis does; ember checks every RESTORE payload anyway.
+  std::string payload_flag;
   std::vector<std::string> passwords;  // SHA-256, hex
   bool all_commands = false;           // +@all: commands added later too
   std::vector<uint64_t> allowed;       // a bit per command id

@@ -46,9 +46,10 @@ void SubcommandArity(CmdCtx& ctx) {
 void ReplyUser(CmdCtx& ctx, const AclUser& u) {
   ctx.reply.Map(6);
   ctx.reply.Bulk("flags");
-  ctx.reply.Array(u.nopass ? 2 : 1);
+  ctx.reply.Array(1 + u.nopass + !u.payload_flag.empty());
   ctx.reply.Bulk(u.enabled ? "on" : "off");
   if (u.nopass) ctx.reply.Bulk("nopass");
+  if (!u.payload_flag.empty()) ctx.reply.Bulk(u.payload_flag);
   ctx.reply.Bulk("passwords");
   ctx.reply.Array(u.passwords.size());
   for (const std::string& p : u.passwords) ctx.reply.Bulk(p);

@@ -142,6 +142,15 @@ class Conn {
 
  private:
   void ProcessInput();
+  // Stops reading while kMaxInflight commands await other shards' replies,
+  // so a client that pipelines without reading cannot make other shards
+  // build unbounded replies; a reply arriving resumes it.
+  void PauseReading();
+  void ResumeReading();
+  // Applies client-output-buffer-limit as replies pile up, not only when a
+  // write would block; false if the client was closed.
+  bool CheckOutputGrowth();
+  static constexpr int kMaxInflight = 1024;
   void ProtocolError(const std::string& msg);
   void OnBlockTimeout();
   // Disconnects a client over its class's client-output-buffer-limit.
@@ -170,6 +179,7 @@ class Conn {
   bool read_wants_write_ = false;
   bool write_wants_read_ = false;
   bool reading_ = true;
+  bool paused_ = false;  // by PauseReading
   InputBuffer in_;
   RequestParser parser_;
   std::string out_;
