@@ -64,7 +64,7 @@ TEST_CASE("slowlog keeps Redis's truncation and its length") {
 }
 
 TEST_CASE("monitor lines quote as sdscatrepr") {
-  std::vector<std::string_view> argv = {"SET", "k", std::string_view("a\"b\\\n\x01", 5)};
+  std::vector<std::string_view> argv = {"SET", "k", std::string_view("a\"b\\\n\x01", 6)};
   REQUIRE(MonitorRegistry::FormatLine(1700000000123456, "127.0.0.1:5000", argv) ==
           "+1700000000.123456 [0 127.0.0.1:5000] \"SET\" \"k\" \"a\\\"b\\\\\\n\\x01\"\r\n");
 }
