@@ -226,6 +226,30 @@ std::string AclUser::Describe() const {
   return out + " " + CommandsText();
 }
 
+bool RedactSecrets(const CommandSpec& spec, std::span<const std::string_view> argv,
+                   std::vector<std::string_view>* out) {
+  static constexpr std::string_view kRedacted = "(redacted)";
+  std::string_view name = spec.name;
+  bool setuser = name == "acl|setuser", hello = name == "hello", config = name == "config|set";
+  if (!setuser && !hello && !config) return false;
+  out->assign(argv.begin(), argv.end());
+  bool any = false;
+  for (size_t i = 2; i < out->size(); ++i) {
+    std::string_view a = (*out)[i];
+    if (setuser) {
+      (*out)[i] = kRedacted;
+      any = true;
+    } else if (hello && EqualsIgnoreCase(a, "auth") && i + 2 < out->size()) {
+      (*out)[i + 1] = (*out)[i + 2] = kRedacted;
+      any = true;
+    } else if (config && EqualsIgnoreCase(a, "requirepass") && i + 1 < out->size()) {
+      (*out)[i + 1] = kRedacted;
+      any = true;
+    }
+  }
+  return any;
+}
+
 Acl::Acl() {
   auto user = std::make_shared<AclUser>();
   user->name = "default";

@@ -128,6 +128,13 @@ struct CmdCtx;
 // otherwise replies -WRONGPASS (and logs it) and returns false.
 bool AuthenticateClient(CmdCtx& ctx, std::string_view user, std::string_view password);
 
+// The command line as SLOWLOG and MONITOR may show it: secrets (ACL
+// SETUSER's arguments, HELLO AUTH's, CONFIG SET requirepass's) replaced by
+// "(redacted)", as Redis does. Returns false, leaving out alone, when
+// there is nothing to hide.
+bool RedactSecrets(const CommandSpec& spec, std::span<const std::string_view> argv,
+                   std::vector<std::string_view>* out);
+
 // The categories of a command ("@read", "@string", ...), from its flags
 // and group: COMMAND INFO and ACL share them.
 std::vector<std::string> AclCategories(const CommandSpec& spec);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "acl.h"
 #include "blocking.h"
 #include "command.h"
 #include "conn.h"
@@ -383,8 +384,11 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
     return;
   }
-  if (server_.monitors().active() && !(conn.last_command->flags & (kCmdSkipMonitor | kCmdAdmin)))
-    server_.monitors().Feed(server_, index_, conn.peer(), argv);
+  if (server_.monitors().active() && !(conn.last_command->flags & (kCmdSkipMonitor | kCmdAdmin))) {
+    std::vector<std::string_view> redacted;
+    server_.monitors().Feed(server_, index_, conn.peer(),
+                            RedactSecrets(*conn.last_command, argv, &redacted) ? redacted : argv);
+  }
   uint32_t n = server_.shard_count();
   if (spec->flags & kCmdConnection) {
     // These may hold shards themselves (INFO, CLIENT LIST, EXEC); while they
@@ -479,7 +483,9 @@ void Shard::RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us) {
     std::string_view peer = ctx.conn ? std::string_view(ctx.conn->peer()) : ctx.peer ? *ctx.peer : "";
     // A client of another shard may be renaming itself: its name stays out.
     std::string_view name = ctx.conn ? std::string_view(ctx.conn->name) : "";
-    server_.slowlog().Add(ctx.argv, us, peer, name,
+    std::vector<std::string_view> redacted;
+    std::span<const std::string_view> argv = RedactSecrets(spec, ctx.argv, &redacted) ? redacted : ctx.argv;
+    server_.slowlog().Add(argv, us, peer, name,
                           static_cast<size_t>(live.slowlog_max_len.load(std::memory_order_relaxed)));
   }
   int64_t latency_ms = live.latency_monitor_threshold.load(std::memory_order_relaxed);

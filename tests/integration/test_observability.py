@@ -159,6 +159,17 @@ class TestSlowlog(ServerTestCase):
             self.r.set("k%d" % i, i)
         self.assertEqual(self.r.execute_command("SLOWLOG", "LEN"), 0)
 
+    def test_secrets_are_redacted(self):
+        self.r.execute_command("ACL", "SETUSER", "zz", "on", ">secret")
+        self.r.execute_command("ACL", "DELUSER", "zz")
+        self.r.config_set("requirepass", "")
+        self.cmd("HELLO", "2", "AUTH", "default", "guess")
+        args = [e[3] for e in self.r.execute_command("SLOWLOG", "GET", "-1")]
+        self.assertIn([b"ACL", b"SETUSER", b"(redacted)", b"(redacted)", b"(redacted)"], args)
+        self.assertIn([b"CONFIG", b"SET", b"requirepass", b"(redacted)"], args)
+        self.assertIn([b"HELLO", b"2", b"AUTH", b"(redacted)", b"(redacted)"], args)
+        self.assertNotIn(b"secret", repr(args).encode())
+
     def test_help_and_errors(self):
         lines = self.r.execute_command("SLOWLOG", "HELP")
         self.assertEqual(lines[0], b"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
@@ -223,6 +234,16 @@ class TestMonitor(ServerTestCase):
         pattern = r'^\d{10}\.\d{6} \[0 127\.0\.0\.1:\d+\] '
         self.assertRegex(got[0], pattern + r'"SET" "key" "va\\"l\\n"$')
         self.assertRegex(got[1], pattern + r'"GET" "key"$')
+
+    def test_hello_auth_is_redacted(self):
+        mon = self.s.raw()
+        mon.execute("MONITOR")
+        self.cmd("HELLO", "2", "AUTH", "default", "guess")
+        line = mon.read()
+        while "FLUSHALL" in line.upper():
+            line = mon.read()
+        mon.close()
+        self.assertTrue(line.endswith('"HELLO" "2" "AUTH" "(redacted)" "(redacted)"'), line)
 
     def test_monitor_survives_its_client_closing(self):
         mon = self.s.raw()
