@@ -245,7 +245,7 @@ void ClientKill(CmdCtx& ctx) {
       if (!EqualsIgnoreCase(v, "normal")) return ctx.reply.Int(0);
     } else if (EqualsIgnoreCase(k, "user")) {
       user = v;
-      if (user != "default") return ctx.reply.Error("No such user '" + std::string(user) + "'");
+      if (!ctx.server.acl().Find(user)) return ctx.reply.Error("No such user '" + std::string(user) + "'");
     } else {
       return ctx.reply.Error(kErrSyntax);
     }
@@ -256,6 +256,7 @@ void ClientKill(CmdCtx& ctx) {
       if (id > 0 && c.id() != static_cast<uint64_t>(id)) return;
       if (has_addr && c.peer() != addr) return;
       if (has_laddr && c.local() != laddr) return;
+      if (!user.empty() && (!c.user || c.user->name != user)) return;
       if (&c == ctx.conn) {
         if (skipme) return;
         c.close_after_reply = true;

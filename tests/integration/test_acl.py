@@ -189,6 +189,13 @@ class TestAcl(ServerTestCase):
         self.assertTrue(c.is_closed(timeout=5))
         self.assertEqual(self.cmd("ACL", "DELUSER", "default"), RespError("ERR The 'default' user cannot be removed"))
 
+    def test_client_kill_by_user(self):
+        self.r.execute_command("ACL", "SETUSER", "kill", "on", ">pw", "+@all", "allkeys")
+        c = self.as_user("kill", "pw")
+        self.assertEqual(self.r.execute_command("CLIENT", "KILL", "USER", "kill"), 1)
+        self.assertTrue(c.is_closed(timeout=5))
+        self.assertEqual(self.cmd("CLIENT", "KILL", "USER", "nobody"), RespError("ERR No such user 'nobody'"))
+
     def test_off_user_cannot_authenticate(self):
         self.r.execute_command("ACL", "SETUSER", "sleepy", "off", ">pw", "+@all")
         self.assertEqual(self.cmd("AUTH", "sleepy", "pw"), RespError(WRONGPASS))
