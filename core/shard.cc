@@ -480,7 +480,11 @@ void Shard::RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us) {
   Config::Live& live = server_.config().live;
   int64_t slower_than = live.slowlog_log_slower_than.load(std::memory_order_relaxed);
   if (slower_than >= 0 && us >= slower_than && !(spec.flags & kCmdSkipSlowlog)) {
-    std::string_view peer = ctx.conn ? std::string_view(ctx.conn->peer()) : ctx.peer ? *ctx.peer : "";
+    std::string_view peer;
+    if (ctx.conn)
+      peer = ctx.conn->peer();
+    else if (ctx.peer)
+      peer = *ctx.peer;
     // A client of another shard may be renaming itself: its name stays out.
     std::string_view name = ctx.conn ? std::string_view(ctx.conn->name) : "";
     std::vector<std::string_view> redacted;
