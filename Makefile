@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 DEB_PACKAGES := build-essential cmake pkg-config libevent-dev libspdlog-dev libfmt-dev \
 	libcli11-dev libinih-dev catch2 libxxhash-dev libjemalloc-dev libhiredis-dev \
 	libconcurrentqueue-dev libboost-dev redis-server redis-tools python3 python3-redis libhnswlib-dev \
-	libedit-dev python3-prometheus-client
+	libedit-dev python3-prometheus-client curl
 
 .PHONY: deps build run test test-asan bench clean
 
