@@ -8,7 +8,7 @@ DEB_PACKAGES := build-essential cmake pkg-config libevent-dev libspdlog-dev libf
 	libcli11-dev libinih-dev catch2 libxxhash-dev libjemalloc-dev libhiredis-dev \
 	libconcurrentqueue-dev libboost-dev redis-server redis-tools python3 python3-redis libhnswlib-dev \
 	libedit-dev libssl-dev openssl libzstd-dev python3-xxhash libprotobuf-dev protobuf-compiler \
-	python3-protobuf
+	python3-protobuf python3-prometheus-client curl
 
 .PHONY: deps build run test test-asan bench clean
 

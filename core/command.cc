@@ -15,6 +15,12 @@ CommandTable& CommandTable::Get() {
 
 void CommandTable::Add(CommandSpec spec) {
   const CommandSpec* owned = &specs_.emplace_back(std::move(spec));
+  specs_.back().id = static_cast<uint32_t>(by_id_.size());
+  by_id_.push_back(owned);
+  for (CommandSpec& sub : specs_.back().subcommands) {
+    sub.id = static_cast<uint32_t>(by_id_.size());
+    by_id_.push_back(&sub);
+  }
   if (by_length_.size() <= owned->name.size()) by_length_.resize(owned->name.size() + 1);
   by_length_[owned->name.size()].push_back(owned);
   ordered_.push_back(owned);
@@ -86,6 +92,8 @@ void RegisterAllCommands() {
   RegisterDumpFamily(t);
   RegisterMemoryFamily(t);
   RegisterPersistFamily(t);
+  RegisterAclFamily(t);
+  RegisterObservabilityFamily(t);
   RegisterModuleFamily(t);
   RegisterDebugFamily(t);
 }

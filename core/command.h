@@ -72,6 +72,9 @@ struct CommandSpec {
   const ModuleCommand* module = nullptr;
   // ACL categories beyond those the flags and group imply ("@search").
   std::vector<std::string> acl_extra = {};
+  // Its index in per-command tables (statistics, ACL bits), subcommands
+  // included; given by CommandTable::Add.
+  uint32_t id = 0;
 };
 
 // What a handler sees. Keys are resolved to their shard's Db through db();
@@ -98,6 +101,9 @@ struct CmdCtx {
   // module's key_set_expire is recorded as PEXPIREAT with the time it set,
   // so a replay does not restart a TTL the module computed from the clock.
   std::vector<std::vector<std::string>> propagate_after = {};
+  // The client's address when conn is not given (SLOWLOG); a client's
+  // address never changes, so any thread may read it.
+  const std::string* peer = nullptr;
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.
@@ -153,6 +159,9 @@ class CommandTable {
   // Case-insensitive; allocates nothing.
   const CommandSpec* Find(std::string_view name) const;
   const std::vector<const CommandSpec*>& All() const { return ordered_; }
+  // One past the largest CommandSpec::id, and the spec of an id.
+  uint32_t id_count() const { return static_cast<uint32_t>(by_id_.size()); }
+  const CommandSpec* ById(uint32_t id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
   // The subcommand spec ("config|get") for a container command line, or
   // the spec itself.
   static const CommandSpec& Resolve(const CommandSpec& spec, std::span<const std::string_view> argv);
@@ -165,6 +174,7 @@ class CommandTable {
   // so a case-folding compare over them beats hashing the name.
   std::vector<std::vector<const CommandSpec*>> by_length_;
   std::vector<const CommandSpec*> ordered_;
+  std::vector<const CommandSpec*> by_id_;
 };
 
 // The registrations, one per family file.
@@ -182,6 +192,8 @@ void RegisterDebugFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
 void RegisterPersistFamily(CommandTable& t);
+void RegisterAclFamily(CommandTable& t);
+void RegisterObservabilityFamily(CommandTable& t);
 void RegisterAllCommands();
 
 }  // namespace ember

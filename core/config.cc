@@ -88,15 +88,17 @@ const ParamSpec kOwnParams[] = {
     {"dbfilename", nullptr, ParamType::kString, 0, 0, nullptr, "dump.rdb", false,
      "The snapshot file in dir (ember's own format: zstd-compressed, checksummed frames; not an RDB file)."},
     {"requirepass", nullptr, ParamType::kString, 0, 0, nullptr, "", false,
-     "Accepted; takes effect once ember has AUTH."},
+     "The default user's password (AUTH <password>); empty: the default user needs none."},
     {"protected-mode", nullptr, ParamType::kBool, 0, 0, nullptr, "yes", false,
-     "Accepted; takes effect once ember has protected mode."},
+     "While the default user has no password, refuse clients that are not on the loopback interface."},
     {"slowlog-log-slower-than", nullptr, ParamType::kInt, -1, INT64_MAX, nullptr, "10000", false,
-     "Accepted; takes effect once ember has SLOWLOG."},
+     "SLOWLOG records commands that run at least this many microseconds; 0 records all, -1 none."},
     {"slowlog-max-len", nullptr, ParamType::kInt, 0, 2147483647, nullptr, "128", false,
-     "Accepted; takes effect once ember has SLOWLOG."},
+     "SLOWLOG keeps this many entries, the newest."},
     {"latency-monitor-threshold", nullptr, ParamType::kInt, 0, INT64_MAX, nullptr, "0", false,
-     "Accepted; takes effect once ember has LATENCY."},
+     "LATENCY records commands that take at least this many milliseconds; 0 turns it off."},
+    {"metrics-port", nullptr, ParamType::kInt, 0, 65535, nullptr, "0", true,
+     "Serve Prometheus metrics on http://<first bind address>:<port>/metrics and /health (ember); 0: off."},
     {"unixsocket", nullptr, ParamType::kString, 0, 0, nullptr, "", true,
      "Accepted; ember listens on TCP only."},
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kInt, 0, INT64_MAX, nullptr, "512", false,
@@ -223,6 +225,11 @@ Config::Config() {
   bind_int("maxmemory-samples", &live.maxmemory_samples);
   bind_int("lfu-log-factor", &live.lfu_log_factor);
   bind_int("lfu-decay-time", &live.lfu_decay_time);
+  bind_int("slowlog-log-slower-than", &live.slowlog_log_slower_than);
+  bind_int("slowlog-max-len", &live.slowlog_max_len);
+  bind_int("latency-monitor-threshold", &live.latency_monitor_threshold);
+  bind_int("acllog-max-len", &live.acllog_max_len);
+  Find("protected-mode")->bool_mirror = &live.protected_mode;
   Find("activerehashing")->bool_mirror = &live.activerehashing;
 }
 

@@ -84,6 +84,11 @@ class Config {
     std::atomic<int64_t> maxmemory_samples{5};
     std::atomic<int64_t> lfu_log_factor{10};
     std::atomic<int64_t> lfu_decay_time{1};
+    std::atomic<int64_t> slowlog_log_slower_than{10000};  // microseconds; negative: off
+    std::atomic<int64_t> slowlog_max_len{128};
+    std::atomic<int64_t> latency_monitor_threshold{0};  // milliseconds; 0: off
+    std::atomic<int64_t> acllog_max_len{128};
+    std::atomic<bool> protected_mode{true};
   };
 
   Config();

@@ -72,6 +72,11 @@ void Conn::DeliverPush(std::string_view kind, std::string_view pattern, std::str
   if (CheckOutputLimit()) MarkDirty();
 }
 
+void Conn::DeliverMonitorLine(std::string_view line) {
+  LocalReplyTarget()->append(line);
+  if (CheckOutputLimit()) MarkDirty();
+}
+
 bool Conn::CheckOutputLimit() {
   Config::Live& live = shard_.server().config().live;
   bool pubsub = subscriptions() > 0;
@@ -188,7 +193,7 @@ void Conn::ProcessInput() {
                               live.proto_max_multibulk_len.load(std::memory_order_relaxed),
                               live.proto_inline_max_size.load(std::memory_order_relaxed)};
   shard_.db().set_now(last_active_ms);
-  while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_) {
+  while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_ && inflight_ < kMaxInflight) {
     RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), limits);
     if (st == RequestParser::Status::kNeedMore) break;
     if (st == RequestParser::Status::kError) return ProtocolError(parser_.error());
@@ -196,7 +201,8 @@ void Conn::ProcessInput() {
     if (!argv.empty()) shard_.Dispatch(*this, argv);
     in_.Consume(parser_.consumed());
   }
-  if (closed()) return;
+  if (closed() || !CheckOutputGrowth()) return;
+  if (inflight_ >= kMaxInflight) PauseReading();
   if (static_cast<int64_t>(in_.size() - parser_.parsed()) >
       live.client_query_buffer_limit.load(std::memory_order_relaxed)) {
     spdlog::warn("closing client id={} addr={}: query buffer over client-query-buffer-limit", id_, peer_);
@@ -206,6 +212,28 @@ void Conn::ProcessInput() {
   // Free a big buffer once a large command has gone through.
   if (in_.size() == 0 && in_.capacity() > 4 * kReadChunk) in_.Release();
   MarkDirty();
+}
+
+bool Conn::CheckOutputGrowth() {
+  // Below the smallest limit worth checking, the output is not walked.
+  constexpr size_t kCheckAbove = 1 << 20;
+  if (out_.size() - out_off_ < kCheckAbove && pending_.empty()) return true;
+  if (OutputSize() < kCheckAbove) return true;
+  return CheckOutputLimit();
+}
+
+void Conn::PauseReading() {
+  if (paused_ || !reading_) return;
+  paused_ = true;
+  if (read_ev_) event_del(read_ev_);
+}
+
+void Conn::ResumeReading() {
+  if (!paused_) return;
+  paused_ = false;
+  if (reading_ && read_ev_) event_add(read_ev_, nullptr);
+  // Input already read waits in the buffer.
+  shard_.ResumeLater(this);
 }
 
 void Conn::ProtocolError(const std::string& msg) {
@@ -242,6 +270,8 @@ void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
     pending_.pop_front();
     ++pending_base_;
   }
+  if (out_.size() - out_off_ >= (1 << 20) && !CheckOutputLimit()) return;
+  if (paused_ && inflight_ < kMaxInflight / 2) ResumeReading();
   MarkDirty();
 }
 

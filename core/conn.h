@@ -21,6 +21,7 @@
 namespace ember {
 
 class Shard;
+struct AclUser;
 struct CommandSpec;
 
 // A growable byte buffer for socket input: data lives in [start, end).
@@ -100,6 +101,16 @@ class Conn {
   // Set while EXEC runs its commands: blocking commands then do not block.
   bool in_exec = false;
 
+  // ACL: the client's user, whether it has authenticated, and whether it
+  // may run anything (then the dispatcher checks nothing). Changed by its
+  // own thread (AUTH) or by one holding every shard (acl.h).
+  std::shared_ptr<AclUser> user;
+  bool authenticated = false;
+  bool acl_unrestricted = false;
+  // MONITOR: receives every command's line.
+  bool monitor = false;
+  void DeliverMonitorLine(std::string_view line);
+
   // Pub/sub: what this client is subscribed to.
   std::set<std::string> channels, patterns, shard_channels;
   size_t subscriptions() const { return channels.size() + patterns.size() + shard_channels.size(); }
@@ -131,6 +142,15 @@ class Conn {
 
  private:
   void ProcessInput();
+  // Stops reading while kMaxInflight commands await other shards' replies,
+  // so a client that pipelines without reading cannot make other shards
+  // build unbounded replies; a reply arriving resumes it.
+  void PauseReading();
+  void ResumeReading();
+  // Applies client-output-buffer-limit as replies pile up, not only when a
+  // write would block; false if the client was closed.
+  bool CheckOutputGrowth();
+  static constexpr int kMaxInflight = 1024;
   void ProtocolError(const std::string& msg);
   void OnBlockTimeout();
   // Disconnects a client over its class's client-output-buffer-limit.
@@ -159,6 +179,7 @@ class Conn {
   bool read_wants_write_ = false;
   bool write_wants_read_ = false;
   bool reading_ = true;
+  bool paused_ = false;  // by PauseReading
   InputBuffer in_;
   RequestParser parser_;
   std::string out_;
@@ -171,5 +192,8 @@ class Conn {
   int64_t over_soft_limit_since_ = 0;  // when the output first passed the soft limit
   friend class Shard;
 };
+
+// CLIENT LIST's line for c ("id=... addr=... user=...\n").
+std::string ClientLine(Conn& c, int64_t now_ms);
 
 }  // namespace ember

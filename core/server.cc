@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "command.h"
+#include "metrics_http.h"
 #include "version.h"
 #include "util.h"
 
@@ -38,6 +40,29 @@ std::string FormatAddress(const sockaddr* sa) {
   }
   return std::string(host) + ":" + std::to_string(port);
 }
+
+bool IsLoopback(const sockaddr* sa) {
+  if (sa->sa_family == AF_INET)
+    return (ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr) >> 24) == 127;
+  if (sa->sa_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+constexpr char kProtectedModeDenied[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the "
+    "default user. In this mode connections are only accepted from the loopback interface. If you want to connect "
+    "from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode "
+    "sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the "
+    "same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode "
+    "by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting "
+    "the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the "
+    "above things in order for the server to start accepting connections from the outside.\r\n";
 
 std::string RandomHex(size_t n) {
   std::random_device rd;
@@ -61,9 +86,63 @@ Server::Server(Config& config) : config_(config) {
   config_.OnChange("appendfsync", [this](const std::string& v) { persistence_->OnFsyncChanged(v); });
   run_id_ = RandomHex(40);
   start_ms_ = NowMs();
+  config_.OnChange("requirepass", [this](const std::string& password) {
+    // Users change while every shard is held (see acl.h).
+    auto apply = [this, &password] {
+      acl_.SetRequirePass(password);
+      acl_.RefreshClients(*this);
+    };
+    if (Shard* current = Shard::Current())
+      current->RunHoldingAll(apply);
+    else
+      apply();
+  });
+}
+
+std::string Server::LoadUsers() {
+  std::string aclfile, password;
+  config_.Get("aclfile", &aclfile);
+  config_.Get("requirepass", &password);
+  if (!aclfile.empty()) {
+    if (!password.empty()) return "requirepass and aclfile are both set: put the default user's password in the aclfile";
+    return acl_.LoadFile(aclfile);
+  }
+  acl_.SetRequirePass(password);
+  return "";
+}
+
+bool Server::Snapshot(std::vector<ShardSnapshot>* out, int timeout_ms) {
+  // Shared with the shards' callbacks, which may finish after a timeout.
+  struct Gather {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<ShardSnapshot> snaps;
+    std::vector<bool> done;
+    size_t left;
+  };
+  auto g = std::make_shared<Gather>();
+  g->snaps.resize(shard_count());
+  g->done.assign(shard_count(), false);
+  g->left = shard_count();
+  for (uint32_t i = 0; i < shard_count(); ++i)
+    shards_[i]->Call([g, i](Shard& sh) {
+      ShardSnapshot snap;
+      sh.TakeSnapshot(&snap);
+      std::lock_guard<std::mutex> lock(g->mu);
+      g->snaps[i] = std::move(snap);
+      g->done[i] = true;
+      if (--g->left == 0) g->cv.notify_all();
+    });
+  std::unique_lock<std::mutex> lock(g->mu);
+  bool all = g->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return g->left == 0; });
+  out->clear();
+  for (uint32_t i = 0; i < shard_count(); ++i)
+    if (g->done[i]) out->push_back(std::move(g->snaps[i]));
+  return all;
 }
 
 Server::~Server() {
+  metrics_.reset();
   for (evconnlistener* l : listeners_) evconnlistener_free(l);
   ModuleHost::Get().DropEvents();
   for (event* e : signal_evs_) event_free(e);
@@ -178,6 +257,16 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
     self->stats_.rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (self->config_.live.protected_mode.load(std::memory_order_relaxed) && self->acl_.default_nopass() &&
+      !IsLoopback(addr)) {
+    if (!endpoint->transport) {
+      ssize_t w = write(fd, kProtectedModeDenied, sizeof(kProtectedModeDenied) - 1);
+      (void)w;
+    }
+    close(fd);
+    self->stats_.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   evutil_make_socket_nonblocking(fd);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -218,10 +307,25 @@ int Server::Run() {
     return 1;
   }
   base_ = event_base_new();
+  if (std::string err = LoadUsers(); !err.empty()) {
+    spdlog::error("{}", err);
+    return 1;
+  }
   if (!Listen()) return 1;
   persistence_cron_ev_ = event_new(base_, -1, EV_PERSIST, &Server::OnPersistenceCron, this);
   timeval every{0, 100 * 1000};
   event_add(persistence_cron_ev_, &every);
+  std::string metrics_port, bind;
+  config_.Get("metrics-port", &metrics_port);
+  config_.Get("bind", &bind);
+  if (metrics_port != "0") {
+    metrics_ = std::make_unique<MetricsHttp>(*this);
+    std::string err = metrics_->Start(bind, static_cast<int>(std::stoi(metrics_port)));
+    if (!err.empty()) {
+      spdlog::error("{}", err);
+      return 1;
+    }
+  }
   shutdown_ev_ = event_new(base_, -1, 0, &Server::OnShutdownEvent, this);
   for (int sig : {SIGINT, SIGTERM}) {
     event* e = evsignal_new(base_, sig, &Server::OnSignal, this);
@@ -265,6 +369,7 @@ void Server::ResetStats() {
   stats_.rejected_connections.store(0);
   for (auto& s : shards_) {
     s->stats() = ShardStats{};
+    s->command_stats().Clear();
     s->db().stats() = DbStats{};
   }
 }

@@ -13,9 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "acl.h"
 #include "config.h"
 #include "persistence.h"
+#include "latency.h"
+#include "monitor.h"
 #include "pubsub.h"
+#include "slowlog.h"
 #include "shard.h"
 #include "slot.h"
 
@@ -28,11 +32,15 @@ struct ServerStats {
 };
 
 struct ModuleTransport;
+class MetricsHttp;
 
 class Server {
  public:
   explicit Server(Config& config);
   ~Server();
+  // The users from `aclfile` and requirepass; returns "" or the error that
+  // keeps the server from starting.
+  std::string LoadUsers();
 
   // Binds, starts the shards and runs the acceptor until shutdown; returns
   // the process exit code.
@@ -60,6 +68,15 @@ class Server {
   std::atomic<int64_t>& key_observers() { return key_observers_; }
   // Resets INFO counters (CONFIG RESETSTAT); caller holds every shard.
   void ResetStats();
+  // Users and permissions; changed only by a thread holding every shard.
+  Acl& acl() { return acl_; }
+  SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency() { return latency_; }
+  MonitorRegistry& monitors() { return monitors_; }
+  // Any thread: a copy of every shard's figures, each taken on its own
+  // thread between two of its events (no shard stops). A shard that has
+  // not answered within timeout_ms is left out (false).
+  bool Snapshot(std::vector<ShardSnapshot>* out, int timeout_ms);
   // Listens on bind:port ("" = the `bind` parameter) for connections that
   // use a module's transport. Before Run, the sockets open when it starts.
   // Returns "" or why it could not.
@@ -99,6 +116,11 @@ class Server {
   PubSubRegistry shard_pubsub_;
   uint32_t next_shard_ = 0;
   ServerStats stats_;
+  Acl acl_;
+  SlowLog slowlog_;
+  LatencyMonitor latency_;
+  MonitorRegistry monitors_;
+  std::unique_ptr<MetricsHttp> metrics_;
   std::string run_id_;
   int64_t start_ms_ = 0;
   int port_ = 0;

@@ -5,10 +5,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cinttypes>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "acl.h"
 #include "command.h"
 #include "conn.h"
 #include "db.h"
@@ -61,6 +63,12 @@ void Select(CmdCtx& ctx) {
 void Reset(CmdCtx& ctx) {
   ResetTransaction(ctx);
   ctx.shard.UnsubscribeAll(*ctx.conn);
+  StopMonitoring(ctx);
+  // Back to the default user, authenticated only if it needs no password.
+  Conn& conn = *ctx.conn;
+  conn.user = ctx.server.acl().default_user();
+  conn.authenticated = ctx.server.acl().default_nopass();
+  conn.acl_unrestricted = conn.authenticated && conn.user->Unrestricted();
   ctx.conn->resp = 2;
   ctx.conn->name.clear();
   ctx.reply.set_resp(2);
@@ -83,15 +91,14 @@ void Hello(CmdCtx& ctx) {
     if (ver < 2 || ver > 3) return ctx.reply.Error("-NOPROTO unsupported protocol version");
     i = 2;
   }
-  std::string_view setname;
-  bool has_setname = false;
+  std::string_view setname, auth_user, auth_pass;
+  bool has_setname = false, has_auth = false;
   for (; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
     if (EqualsIgnoreCase(a, "auth") && i + 2 < ctx.argc()) {
-      std::string pass;
-      ctx.server.config().Get("requirepass", &pass);
-      if (!pass.empty() && (ctx.arg(i + 1) != "default" || ctx.arg(i + 2) != pass))
-        return ctx.reply.Error("-WRONGPASS invalid username-password pair or user is disabled.");
+      auth_user = ctx.arg(i + 1);
+      auth_pass = ctx.arg(i + 2);
+      has_auth = true;
       i += 2;
     } else if (EqualsIgnoreCase(a, "setname") && i + 1 < ctx.argc()) {
       setname = ctx.arg(++i);
@@ -101,6 +108,13 @@ void Hello(CmdCtx& ctx) {
     } else {
       return ctx.reply.Error("Syntax error in HELLO option '" + std::string(a) + "'");
     }
+  }
+  if (has_auth) {
+    if (!AuthenticateClient(ctx, auth_user, auth_pass)) return;
+  } else if (!conn.authenticated) {
+    return ctx.reply.Error(
+        "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> "
+        "option can be used to authenticate the client and select the RESP protocol version at the same time");
   }
   if (has_setname) conn.name = std::string(setname);
   conn.resp = static_cast<int>(ver);
@@ -160,6 +174,8 @@ void Shutdown(CmdCtx& ctx) {
 
 // ---- CLIENT ----
 
+}  // namespace
+
 std::string ClientLine(Conn& c, int64_t now) {
   std::ostringstream o;
   o << "id=" << c.id() << " addr=" << c.peer() << " laddr=" << c.local() << " fd=" << c.fd() << " name=" << c.name
@@ -168,10 +184,12 @@ std::string ClientLine(Conn& c, int64_t now) {
     << " qbuf-free=" << (c.QueryBufferCapacity() - c.QueryBufferSize()) << " argv-mem=0 multi-mem=0 rbs="
     << c.QueryBufferCapacity() << " rbp=0 obl=0 oll=0 omem=" << c.OutputSize() << " tot-mem="
     << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << (c.last_command ? c.last_command->name : "NULL")
-    << " user=default redir=-1 resp=" << c.resp << " lib-name=" << c.lib_name << " lib-ver=" << c.lib_ver
+    << " user=" << (c.user ? c.user->name : "default") << " redir=-1 resp=" << c.resp << " lib-name=" << c.lib_name << " lib-ver=" << c.lib_ver
     << " shard=" << c.shard().index() << c.TransportInfo() << "\n";
   return o.str();
 }
+
+namespace {
 
 // Every client on every shard; the caller holds all shards.
 template <typename Fn>
@@ -227,7 +245,7 @@ void ClientKill(CmdCtx& ctx) {
       if (!EqualsIgnoreCase(v, "normal")) return ctx.reply.Int(0);
     } else if (EqualsIgnoreCase(k, "user")) {
       user = v;
-      if (user != "default") return ctx.reply.Error("No such user '" + std::string(user) + "'");
+      if (!ctx.server.acl().Find(user)) return ctx.reply.Error("No such user '" + std::string(user) + "'");
     } else {
       return ctx.reply.Error(kErrSyntax);
     }
@@ -238,6 +256,7 @@ void ClientKill(CmdCtx& ctx) {
       if (id > 0 && c.id() != static_cast<uint64_t>(id)) return;
       if (has_addr && c.peer() != addr) return;
       if (has_laddr && c.local() != laddr) return;
+      if (!user.empty() && (!c.user || c.user->name != user)) return;
       if (&c == ctx.conn) {
         if (skipme) return;
         c.close_after_reply = true;
@@ -433,6 +452,46 @@ void Config_(CmdCtx& ctx) {
 
 // ---- INFO ----
 
+// Commandstats, Errorstats and Latencystats, from every shard's merged
+// counters.
+template <typename Want>
+void InfoCommandSections(const CommandStatsTable& commands, Want want, std::ostringstream& o) {
+  const CommandTable& table = CommandTable::Get();
+  auto each = [&](auto fn) {
+    for (uint32_t id = 0; id < commands.all().size(); ++id) {
+      const CommandStats& c = commands.all()[id];
+      const CommandSpec* spec = table.ById(id);
+      if (spec && (c.calls || c.rejected_calls || c.failed_calls)) fn(*spec, c);
+    }
+  };
+  char buf[512];
+  if (want("commandstats", false)) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Commandstats\r\n";
+    each([&](const CommandSpec& spec, const CommandStats& c) {
+      uint64_t usec = c.nsec / 1000;
+      snprintf(buf, sizeof(buf), "cmdstat_%s:calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f,rejected_calls=%" PRIu64 ",failed_calls=%" PRIu64 "\r\n",
+               spec.name.c_str(), c.calls, usec, c.calls ? static_cast<double>(c.nsec) / 1000.0 / static_cast<double>(c.calls) : 0.0,
+               c.rejected_calls, c.failed_calls);
+      o << buf;
+    });
+  }
+  if (want("errorstats")) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Errorstats\r\n";
+    for (const auto& [code, n] : commands.errors()) o << "errorstat_" << code << ":count=" << n << "\r\n";
+  }
+  if (want("latencystats", false)) {
+    o << (o.tellp() > 0 ? "\r\n" : "") << "# Latencystats\r\n";
+    each([&](const CommandSpec& spec, const CommandStats& c) {
+      if (!c.latency || c.latency->total() == 0) return;
+      snprintf(buf, sizeof(buf), "latency_percentiles_usec_%s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n", spec.name.c_str(),
+               static_cast<double>(c.latency->Percentile(50)) / 1000.0,
+               static_cast<double>(c.latency->Percentile(99)) / 1000.0,
+               static_cast<double>(c.latency->Percentile(99.9)) / 1000.0);
+      o << buf;
+    });
+  }
+}
+
 void Info(CmdCtx& ctx) {
   std::vector<std::string> wanted;
   for (size_t i = 1; i < ctx.argc(); ++i) wanted.push_back(ToLower(ctx.arg(i)));
@@ -455,9 +514,11 @@ void Info(CmdCtx& ctx) {
   uint64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0;
   size_t max_in = 0, max_out = 0, blocked = 0;
   std::vector<std::string> per_shard;
+  CommandStatsTable commands;
   ctx.shard.RunHoldingAll([&] {
     for (uint32_t s = 0; s < ctx.server.shard_count(); ++s) {
       Shard& sh = ctx.server.shard(s);
+      sh.command_stats().MergeInto(&commands);
       ShardStats& st = sh.stats();
       shard_total.commands += st.commands;
       shard_total.net_input_bytes += st.net_input_bytes;
@@ -534,6 +595,7 @@ void Info(CmdCtx& ctx) {
       << "\r\npubsub_channels:0\r\npubsub_patterns:0\r\ncross_shard_batches:" << shard_total.cross_shard_batches
       << "\r\nheld_commands:" << shard_total.held_commands << "\r\n";
   }
+  if (want("stats")) o << "total_error_replies:" << commands.total_errors() << "\r\n";
   if (want("replication")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_replid:"
       << ctx.server.run_id() << "\r\nmaster_repl_offset:0\r\n";
@@ -554,6 +616,7 @@ void Info(CmdCtx& ctx) {
     ModuleHost::Get().InfoModulesSection(&text);
     o << (o.tellp() > 0 ? "\r\n" : "") << text;
   }
+  InfoCommandSections(commands, want, o);
   if (want("keyspace")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Keyspace\r\n";
     if (keys > 0)
@@ -598,6 +661,8 @@ std::vector<std::string> AclCategories(const CommandSpec& spec) {
     cats.push_back("@" + spec.group);
   if (spec.group == "sorted-set") cats.push_back("@sortedset");
   if (spec.group == "connection") cats.push_back("@connection");
+  if (spec.group == "pubsub") cats.push_back("@pubsub");
+  if (spec.group == "transactions") cats.push_back("@transaction");
   if (spec.flags & kCmdBlocking) cats.push_back("@blocking");
   cats.push_back(spec.flags & kCmdFast ? "@fast" : "@slow");
   cats.insert(cats.end(), spec.acl_extra.begin(), spec.acl_extra.end());

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "acl.h"
 #include "blocking.h"
 #include "command.h"
 #include "conn.h"
@@ -247,6 +248,7 @@ void Shard::ExecuteBatch(ExecBatch& b) {
     Reply reply(&out->data, cmd.resp);
     CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db_};
     ctx.client_id = cmd.conn->id();
+    ctx.peer = &cmd.conn->peer();
     Execute(ctx);
     out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
   }
@@ -377,16 +379,24 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   int64_t argc = static_cast<int64_t>(argv.size());
   bool bad_arity = spec && ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity));
   if (!spec || bad_arity) {
-    Reply reply(conn.LocalReplyTarget(), conn.resp);
+    std::string* out = conn.LocalReplyTarget();
+    size_t before = out->size();
+    Reply reply(out, conn.resp);
     if (!spec)
       UnknownCommand(reply, argv);
     else
       reply.Error("wrong number of arguments for '" + spec->name + "' command");
+    CountRejected(spec, std::string_view(*out).substr(before));
     // Inside MULTI a refused command dooms the transaction (EXECABORT).
     if (conn.multi.active) conn.multi.failed = true;
     return;
   }
   conn.last_command = &CommandTable::Resolve(*spec, argv);
+  // One branch for a client whose user may do anything (the default).
+  if (!conn.acl_unrestricted && !AclPermits(conn, *spec, argv)) {
+    if (conn.multi.active) conn.multi.failed = true;
+    return;
+  }
   if (conn.resp == 2 && conn.subscriptions() > 0 && !(spec->flags & kCmdSubscribedOk)) {
     Reply(conn.LocalReplyTarget(), conn.resp)
         .Error("Can't execute '" + spec->name +
@@ -401,6 +411,11 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     conn.multi.queued.emplace_back(argv.begin(), argv.end());
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
     return;
+  }
+  if (server_.monitors().active() && !(conn.last_command->flags & (kCmdSkipMonitor | kCmdAdmin))) {
+    std::vector<std::string_view> redacted;
+    server_.monitors().Feed(server_, index_, conn.peer(),
+                            RedactSecrets(*conn.last_command, argv, &redacted) ? redacted : argv);
   }
   uint32_t n = server_.shard_count();
   if (spec->flags & kCmdConnection) {
@@ -464,14 +479,16 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
   if (!conn.closed()) conn.LocalReplyTarget()->append(scratch);
 }
 
-void Shard::ExecuteWrite(CmdCtx& ctx) {
+bool Shard::BeforeWrite(CmdCtx& ctx) {
   Persistence& persistence = server_.persistence();
-  if (persistence.refusing_writes()) [[unlikely]]
-    return ctx.reply.Error(
+  if (persistence.refusing_writes()) {
+    ctx.reply.Error(
         "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
         "Commands that may modify the data set are disabled, because this instance is configured to report errors "
         "during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs "
         "for details about the RDB error.");
+    return false;
+  }
   if (persistence.snapshot_running()) {
     if (ctx.spec.flags & kCmdAllShards) {
       for (uint32_t i = 0; i < server_.shard_count(); ++i) Snapshot::SaveAllBeforeWrite(ctx.db_at(i));
@@ -480,10 +497,11 @@ void Shard::ExecuteWrite(CmdCtx& ctx) {
       for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(ctx.argv[i]), ctx.argv[i]);
     }
   }
-  size_t before = ctx.reply.buffer()->size();
-  ctx.spec.handler(ctx);
-  ++stats_.commands;
-  TouchKeys(ctx);
+  return true;
+}
+
+void Shard::AfterWrite(CmdCtx& ctx, size_t before) {
+  Persistence& persistence = server_.persistence();
   const std::string& out = *ctx.reply.buffer();
   // No reply yet: a blocked command, recorded when it is served.
   if (out.size() == before || out[before] == '-') return;
@@ -516,6 +534,86 @@ void Shard::SyncAof() {
   if (!aof_unsynced_) return;
   aof_unsynced_ = false;
   if (server_.persistence().aof_always()) server_.persistence().SyncAof();
+}
+
+void Shard::CountCall(CmdCtx& ctx, size_t before, int64_t ns) {
+  const CommandSpec& spec = ctx.spec.subcommands.empty() ? ctx.spec : CommandTable::Resolve(ctx.spec, ctx.argv);
+  CommandStats& cs = command_stats_.at(spec.id);
+  ++cs.calls;
+  cs.nsec += static_cast<uint64_t>(ns);
+  if (!cs.latency) cs.latency = std::make_unique<LatencyHistogram>();
+  cs.latency->Add(static_cast<uint64_t>(ns));
+  const std::string& out = *ctx.reply.buffer();
+  if (out.size() > before && out[before] == '-') {
+    ++cs.failed_calls;
+    command_stats_.CountError(std::string_view(out).substr(before));
+  }
+  Config::Live& live = server_.config().live;
+  int64_t us = ns / 1000;
+  int64_t slower_than = live.slowlog_log_slower_than.load(std::memory_order_relaxed);
+  int64_t latency_ms = live.latency_monitor_threshold.load(std::memory_order_relaxed);
+  if ((slower_than >= 0 && us >= slower_than) || (latency_ms > 0 && us >= latency_ms * 1000))
+    RecordSlow(ctx, spec, us);
+}
+
+void Shard::RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us) {
+  Config::Live& live = server_.config().live;
+  int64_t slower_than = live.slowlog_log_slower_than.load(std::memory_order_relaxed);
+  if (slower_than >= 0 && us >= slower_than && !(spec.flags & kCmdSkipSlowlog)) {
+    std::string_view peer;
+    if (ctx.conn)
+      peer = ctx.conn->peer();
+    else if (ctx.peer)
+      peer = *ctx.peer;
+    // A client of another shard may be renaming itself: its name stays out.
+    std::string_view name = ctx.conn ? std::string_view(ctx.conn->name) : "";
+    std::vector<std::string_view> redacted;
+    std::span<const std::string_view> argv = RedactSecrets(spec, ctx.argv, &redacted) ? redacted : ctx.argv;
+    server_.slowlog().Add(argv, us, peer, name,
+                          static_cast<size_t>(live.slowlog_max_len.load(std::memory_order_relaxed)));
+  }
+  int64_t latency_ms = live.latency_monitor_threshold.load(std::memory_order_relaxed);
+  if (latency_ms > 0 && us / 1000 >= latency_ms)
+    server_.latency().Add(spec.flags & kCmdFast ? "fast-command" : "command", us / 1000);
+}
+
+void Shard::CountRejected(const CommandSpec* spec, std::string_view error) {
+  if (spec) ++command_stats_.at(spec->id).rejected_calls;
+  command_stats_.CountError(error);
+}
+
+bool Shard::AclPermits(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
+  std::string* out = conn.LocalReplyTarget();
+  size_t before = out->size();
+  Reply reply(out, conn.resp);
+  if (!conn.authenticated) {
+    if (spec.flags & kCmdNoAuth) return true;
+    reply.Error("-NOAUTH Authentication required.");
+  } else {
+    AclDenial denial = server_.acl().Check(*conn.user, spec, argv);
+    if (denial.error.empty()) return true;
+    reply.Error(denial.error);
+    server_.acl().Log(denial.reason, "toplevel", denial.object, conn.user->name, ClientLine(conn, NowMs()),
+                      static_cast<size_t>(server_.config().live.acllog_max_len.load(std::memory_order_relaxed)));
+  }
+  CountRejected(conn.last_command, std::string_view(*out).substr(before));
+  return false;
+}
+
+void Shard::TakeSnapshot(ShardSnapshot* out) {
+  out->index = index_;
+  out->stats = stats_;
+  out->db = db_.stats();
+  command_stats_.MergeInto(&out->commands);
+  out->keys = db_.size();
+  out->expires = db_.expires();
+  out->clients = conns_.size();
+  for (Conn* c : conns_) out->blocked_clients += c->blocked() != nullptr;
+}
+
+void Shard::DeliverMonitorLine(uint64_t conn_id, std::string_view line) {
+  auto it = by_id_.find(conn_id);
+  if (it != by_id_.end()) it->second->DeliverMonitorLine(line);
 }
 
 void Shard::TouchKeys(CmdCtx& ctx) {
@@ -565,6 +663,9 @@ void Shard::AddConn(int fd, uint64_t id, std::string peer, std::string local, co
   }
   Conn* c = new Conn(*this, fd, id, std::move(peer), std::move(local));
   if (transport) c->SetTransport(TransportConn{transport, tconn});
+  c->user = server_.acl().default_user();
+  c->authenticated = server_.acl().default_nopass();
+  c->acl_unrestricted = c->authenticated && c->user->Unrestricted();
   conns_.insert(c);
   by_id_[c->id()] = c;
   c->Start();
@@ -704,6 +805,7 @@ void Shard::UnsubscribeAll(Conn& c) {
 
 void Shard::ConnClosed(Conn* c) {
   by_id_.erase(c->id());
+  if (c->monitor) server_.monitors().Remove(index_, c->id());
   UnsubscribeAll(*c);
   ReleaseWatches(*c);
   if (std::shared_ptr<BlockedClient> b = c->blocked(); b && b->Claim()) {

@@ -28,9 +28,11 @@
 
 #include "blocking.h"
 #include "command.h"
+#include "command_stats.h"
 #include "db.h"
 #include "memory_meter.h"
 #include "module.h"
+#include "util.h"
 
 namespace ember {
 
@@ -66,6 +68,16 @@ struct ShardStats {
   uint64_t held_commands = 0;
 };
 
+// A copy of one shard's figures, taken on its own thread (the metrics
+// endpoint's view, which never stops a shard).
+struct ShardSnapshot {
+  ShardStats stats;
+  DbStats db;
+  CommandStatsTable commands;
+  uint32_t index = 0;
+  uint64_t keys = 0, expires = 0, clients = 0, blocked_clients = 0;
+};
+
 class Shard {
  public:
   Shard(Server& server, uint32_t index);
@@ -81,6 +93,9 @@ class Shard {
   event_base* base() { return base_; }
   ShardStats& stats() { return stats_; }
   const ShardMemory& memory() const { return memory_; }
+  CommandStatsTable& command_stats() { return command_stats_; }
+  // On this shard's thread: a copy of its figures.
+  void TakeSnapshot(ShardSnapshot* out);
 
   // Any thread that is not a shard: hand this shard a message (it takes
   // ownership). Shards use Send, whose producer tokens keep each sender's
@@ -97,12 +112,16 @@ class Shard {
   void RunHolding(const std::vector<uint32_t>& shards, const std::function<void()>& fn);
   void RunHoldingAll(const std::function<void()>& fn);
   // Runs a command whose shards this thread owns or holds: the handler,
-  // then WATCH bookkeeping for the keys a write command named.
+  // then WATCH bookkeeping for the keys a write command named, then its
+  // statistics (and SLOWLOG / LATENCY when it was slow).
   void Execute(CmdCtx& ctx);
-  // Execute for a write command: a snapshot in progress first keeps the
-  // old values of its keys; a write that did not fail counts as a change
-  // and goes to the AOF and to modules listening to writes.
-  void ExecuteWrite(CmdCtx& ctx);
+  // A write command's bookkeeping around Execute's handler. Before: a
+  // failed background save refuses it (stop-writes-on-bgsave-error), and a
+  // snapshot in progress keeps the old values of its keys; false when it
+  // answered the refusal. After: a write that did not fail counts as a
+  // change and goes to the AOF and to modules listening to writes.
+  bool BeforeWrite(CmdCtx& ctx);
+  void AfterWrite(CmdCtx& ctx, size_t before);
   // Records a change made outside a command (an expired key's DEL, a
   // served blocking command) as argv.
   void Propagate(std::span<const std::string_view> argv);
@@ -111,6 +130,9 @@ class Shard {
   // used memory is under limit again, or for about a millisecond (the cron
   // goes on). False when still over it with nothing left to evict.
   bool ReclaimMemory(int64_t limit);
+  // A command refused before it ran (arity, ACL): counted as Redis's
+  // rejected_calls and in errorstats.
+  void CountRejected(const CommandSpec* spec, std::string_view error);
   // Runs modules' command filters (cluster redirects); false when one
   // answered for the command.
   bool PassesFilters(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
@@ -138,6 +160,8 @@ class Shard {
   // (on this thread now, on others by message); returns how many.
   int64_t Publish(PubSubRegistry& registry, std::string_view kind, std::string_view channel,
                   std::string_view payload);
+  // MONITOR: one line for the client conn_id of this shard.
+  void DeliverMonitorLine(uint64_t conn_id, std::string_view line);
   // Drops all of c's subscriptions (UNSUBSCRIBE ..., RESET, close).
   void UnsubscribeAll(Conn& c);
 
@@ -203,6 +227,13 @@ class Shard {
     int64_t limit = maxmemory_->load(std::memory_order_relaxed);
     return limit == 0 || ReclaimMemory(limit);
   }
+  // Execute's bookkeeping after the handler ran for `ns` nanoseconds and
+  // wrote its reply from offset `before`.
+  void CountCall(CmdCtx& ctx, size_t before, int64_t ns);
+  void RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us);
+  // The ACL verdict for a client whose user is restricted or who has not
+  // authenticated; false when it answered the refusal.
+  bool AclPermits(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
   static void OnWake(evutil_socket_t, short, void* arg);
   static void OnCron(evutil_socket_t, short, void* arg);
 
@@ -245,6 +276,7 @@ class Shard {
   uint64_t fair_keys_ = 0;
   uint64_t fair_volatile_keys_ = 0;
   std::optional<ThreadMeter> meter_;  // made on the shard's thread
+  CommandStatsTable command_stats_;
   static thread_local Shard* current_;
   friend class Conn;
 };
@@ -253,9 +285,16 @@ class Shard {
 inline void Shard::Execute(CmdCtx& ctx) {
   if ((ctx.spec.flags & kCmdDenyOom) && !HasMemory()) [[unlikely]]
     return ctx.reply.Error("-OOM command not allowed when used memory > 'maxmemory'.");
-  if (ctx.spec.flags & kCmdWrite) return ExecuteWrite(ctx);
+  size_t before = ctx.reply.buffer()->size();
+  if ((ctx.spec.flags & kCmdWrite) && !BeforeWrite(ctx)) [[unlikely]]
+    return;
+  int64_t start = MonotonicNs();
   ctx.spec.handler(ctx);
+  int64_t ns = MonotonicNs() - start;
   ++stats_.commands;
+  TouchKeys(ctx);
+  CountCall(ctx, before, ns);
+  if (ctx.spec.flags & kCmdWrite) AfterWrite(ctx, before);
 }
 
 }  // namespace ember

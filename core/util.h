@@ -1,6 +1,8 @@
 // Number parsing and formatting with Redis's exact rules, and small helpers.
 #pragma once
 
+#include <time.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,5 +44,12 @@ std::vector<std::string> SplitArgs(std::string_view line);
 // Milliseconds since the Unix epoch, and microseconds.
 int64_t NowMs();
 int64_t NowUs();
+// A steady clock in nanoseconds, for durations (inline: it times every
+// command).
+inline int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 
 }  // namespace ember

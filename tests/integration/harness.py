@@ -423,6 +423,11 @@ def _kill_leftovers():
 atexit.register(_kill_leftovers)
 
 
+def _answers(reply):
+    """A server that answers PING, or asks for a password first, is up."""
+    return reply == "PONG" or (isinstance(reply, RespError) and reply.message.startswith("NOAUTH"))
+
+
 class Server(object):
     def __init__(self, extra_args=(), shards=None, env=None):
         self.extra_args = [str(a) for a in extra_args]
@@ -439,7 +444,9 @@ class Server(object):
             if not os.path.exists(binary):
                 raise RuntimeError("ember server binary not found at %s (set EMBER_SERVER, "
                                    "or EMBER_TEST_TARGET=redis to run against redis-server)" % binary)
-            cmd = [binary, "--port", str(port), "--bind", "127.0.0.1"]
+            cmd = [binary, "--port", str(port)]
+            if "--bind" not in self.extra_args:
+                cmd += ["--bind", "127.0.0.1"]
             if self.shards is not None:
                 cmd += ["--shards", str(self.shards)]
             # As for redis-server: no snapshot at shutdown unless a test asks.
@@ -447,8 +454,9 @@ class Server(object):
                 cmd += ["--save", ""]
         else:
             # ember has a single database: mirror that with --databases 1
-            cmd = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
-                   "--save", "", "--appendonly", "no", "--databases", "1"]
+            cmd = [REDIS_SERVER, "--port", str(port), "--save", "", "--appendonly", "no", "--databases", "1"]
+            if "--bind" not in self.extra_args:
+                cmd += ["--bind", "127.0.0.1"]
         return cmd + self.extra_args
 
     def _start(self):
@@ -484,7 +492,7 @@ class Server(object):
                 raise RuntimeError("server exited with code %s" % self.proc.returncode)
             try:
                 with RawClient("127.0.0.1", self.port, timeout=1.0) as c:
-                    if c.execute("PING") == "PONG":
+                    if _answers(c.execute("PING")):
                         return
             except (OSError, ConnectionClosed, ValueError):
                 pass
@@ -516,7 +524,7 @@ class Server(object):
             return False
         try:
             with RawClient("127.0.0.1", self.port, timeout=5.0) as c:
-                return c.execute("PING") == "PONG"
+                return _answers(c.execute("PING"))
         except (OSError, ConnectionClosed):
             return False
 

@@ -1,0 +1,43 @@
+// MONITOR: clients that receive every command the server runs, as Redis's
+// lines (+1700000000.123456 [0 127.0.0.1:6000] "SET" "k" "v"). While no
+// client monitors, the dispatcher pays one relaxed load.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ember {
+
+class Server;
+struct CmdCtx;
+
+class MonitorRegistry {
+ public:
+  bool active() const { return count_.load(std::memory_order_relaxed) > 0; }
+  void Add(uint32_t shard, uint64_t conn_id);
+  void Remove(uint32_t shard, uint64_t conn_id);
+  // Sends the command line to every monitor (on its own shard's thread).
+  void Feed(Server& server, uint32_t from_shard, std::string_view peer, std::span<const std::string_view> argv);
+
+  // Redis's line for a command: "+<sec>.<usec> [0 <peer>] "arg" ...\r\n".
+  static std::string FormatLine(int64_t now_us, std::string_view peer, std::span<const std::string_view> argv);
+
+ private:
+  struct Monitor {
+    uint32_t shard;
+    uint64_t conn_id;
+  };
+  std::atomic<int> count_{0};
+  std::mutex mu_;
+  std::vector<Monitor> monitors_;
+};
+
+// Ends MONITOR for the client (RESET).
+void StopMonitoring(CmdCtx& ctx);
+
+}  // namespace ember
