@@ -14,7 +14,7 @@ import xxhash
 
 import harness
 from encryption_util import (AUTH_FAILED, different_key_error, loadmodule_args, make_key_file)
-from test_persistence import PersistenceBase, incr_path, info, kill9, snapshot_of, wait_for
+from test_persistence import PersistenceBase, check_acked, incr_path, info, kill9, snapshot_of, wait_for
 
 SECRET = b"plaintext-that-must-not-appear-on-disk"
 
@@ -150,12 +150,11 @@ class TestEncryptedFiles(PersistenceBase):
         self.assertIn(different_key_error(new_key), log)
 
     def test_acknowledged_writes_survive_sigkill(self):
-        acked = {}
+        acked, inflight = {}, {}
         for round_no in range(3):
             srv = self.start("--appendonly", "yes", "--appendfsync", "always", *self.enc())
             r = srv.client()
-            for k, v in acked.items():
-                self.assertEqual(r.get(k), v)
+            check_acked(self, r, acked, inflight)
             stop = threading.Event()
 
             def writer(seed):
@@ -163,6 +162,7 @@ class TestEncryptedFiles(PersistenceBase):
                 i = 0
                 while not stop.is_set():
                     k, v = "k%d-%d" % (seed, i % 300), ("%d-%d" % (round_no, i)).encode()
+                    inflight[k] = v
                     try:
                         c.set(k, v)
                     except (redis.ConnectionError, redis.TimeoutError, OSError):
@@ -179,8 +179,7 @@ class TestEncryptedFiles(PersistenceBase):
             for t in threads:
                 t.join()
         r = self.start("--appendonly", "yes", *self.enc()).client()
-        for k, v in acked.items():
-            self.assertEqual(r.get(k), v)
+        check_acked(self, r, acked, inflight)
 
 
 if __name__ == "__main__":
