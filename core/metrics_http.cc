@@ -10,14 +10,13 @@
 #include <sstream>
 
 #include "command.h"
+#include "memory_meter.h"
 #include "server.h"
 #include "shard.h"
 #include "util.h"
 
 namespace ember {
 
-size_t AllocatedBytes();
-size_t ResidentBytes();
 
 namespace {
 
@@ -123,6 +122,7 @@ std::string MetricsHttp::Render() {
     total.keys += s.keys;
     total.expires += s.expires;
     total.db.expired_keys += s.db.expired_keys;
+    total.db.evicted_keys += s.db.evicted_keys;
     total.db.keyspace_hits += s.db.keyspace_hits;
     total.db.keyspace_misses += s.db.keyspace_misses;
     total.stats.net_input_bytes += s.stats.net_input_bytes;
@@ -145,8 +145,8 @@ std::string MetricsHttp::Render() {
   w.Sample("ember_connections_received_total", "", st.total_connections.load(std::memory_order_relaxed));
   w.Family("ember_rejected_connections_total", "counter", "Connections refused (maxclients, protected mode).");
   w.Sample("ember_rejected_connections_total", "", st.rejected_connections.load(std::memory_order_relaxed));
-  w.Family("ember_memory_used_bytes", "gauge", "Bytes allocated by the server (the allocator's count).");
-  w.Sample("ember_memory_used_bytes", "", static_cast<uint64_t>(AllocatedBytes()));
+  w.Family("ember_memory_used_bytes", "gauge", "Used memory as maxmemory counts it (INFO used_memory).");
+  w.Sample("ember_memory_used_bytes", "", static_cast<uint64_t>(MemoryMeter::Get().used()));
   w.Family("ember_memory_resident_bytes", "gauge", "Resident set size of the process.");
   w.Sample("ember_memory_resident_bytes", "", static_cast<uint64_t>(ResidentBytes()));
   w.Family("ember_keys", "gauge", "Keys in the keyspace.");
@@ -156,7 +156,7 @@ std::string MetricsHttp::Render() {
   w.Family("ember_expired_keys_total", "counter", "Keys deleted because their time ran out.");
   w.Sample("ember_expired_keys_total", "", total.db.expired_keys);
   w.Family("ember_evicted_keys_total", "counter", "Keys evicted under maxmemory.");
-  w.Sample("ember_evicted_keys_total", "", uint64_t{0});
+  w.Sample("ember_evicted_keys_total", "", total.db.evicted_keys);
   w.Family("ember_keyspace_hits_total", "counter", "Key lookups by reads that found the key.");
   w.Sample("ember_keyspace_hits_total", "", total.db.keyspace_hits);
   w.Family("ember_keyspace_misses_total", "counter", "Key lookups by reads that did not.");

@@ -84,6 +84,26 @@ class TestMetrics(unittest.TestCase):
         self.assertEqual(sorted(s.labels["shard"] for s in shard_keys), ["0", "1"])
         self.assertEqual(sum(s.value for s in shard_keys), f["ember_keys"].samples[0].value)
 
+    def test_evictions_and_used_memory(self):
+        r = self.server.client()
+        r.flushall()
+        r.config_set("maxmemory-policy", "allkeys-random")
+        used = int(self.samples(self.scrape()["ember_memory_used_bytes"])[0].value)
+        self.assertGreater(used, 0)
+        r.config_set("maxmemory", used + 2 * 1024 * 1024)
+        try:
+            p = r.pipeline(transaction=False)
+            for i in range(20000):
+                p.set("fill:%d" % i, "x" * 400)
+            p.execute(raise_on_error=False)
+        finally:
+            r.config_set("maxmemory", 0)
+            r.config_set("maxmemory-policy", "noeviction")
+        info = r.info("stats")["evicted_keys"]
+        self.assertGreater(info, 0)
+        evicted = self.samples(self.scrape()["ember_evicted_keys"])[0].value
+        self.assertEqual(evicted, info)
+
     def test_latency_histogram(self):
         r = self.server.client()
         for i in range(20):
