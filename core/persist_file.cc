@@ -17,10 +17,6 @@ namespace ember {
 
 namespace {
 
-void PutU32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
 void PutU64(std::string* out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
@@ -52,8 +48,9 @@ std::string AppendFrame(std::string_view payload, std::string* out) {
     if (!err.empty()) return err;
     body = encoded;
   }
-  PutU32(out, static_cast<uint32_t>(body.size()));
-  PutU64(out, XXH3_64bits(body.data(), body.size()));
+  char header[kFrameHeaderSize];
+  FrameHeader(body, header);
+  out->append(header, sizeof(header));
   out->append(body);
   return "";
 }

@@ -414,17 +414,16 @@ void Persistence::FinishJob() {
   std::string err = job_->Wait();
   int64_t secs = (NowMs() - job_start_ms_) / 1000;
   if (job_kind_ == JobKind::kSave) {
-    last_bgsave_ok_.store(err.empty());
     last_bgsave_secs_.store(secs);
-    refusing_writes_.store(!err.empty() && ConfigValue("stop-writes-on-bgsave-error") == "yes" &&
-                           ConfigValue("save").find_first_not_of(' ') != std::string::npos);
     if (err.empty()) {
+      last_bgsave_ok_.store(true);
+      refusing_writes_.store(false);
       lastsave_.store(NowMs() / 1000);
       dirty_at_save_.store(dirty_at_start_.load());
       saves_.fetch_add(1);
       spdlog::info("Background saving terminated with success");
     } else {
-      last_save_try_ms_.store(NowMs());
+      NoteBgSaveFailed();
       spdlog::error("Background saving error: {}", err);
     }
   } else {
@@ -471,12 +470,7 @@ std::string Persistence::BgSave(Shard& caller, bool* started) {
   std::string err = StartJob(caller, JobKind::kSave);
   if (err == "busy") return "Background save already in progress";
   *started = err.empty();
-  if (!err.empty()) {
-    last_bgsave_ok_.store(false);
-    last_save_try_ms_.store(NowMs());
-    refusing_writes_.store(ConfigValue("stop-writes-on-bgsave-error") == "yes" &&
-                           ConfigValue("save").find_first_not_of(' ') != std::string::npos);
-  }
+  if (!err.empty()) NoteBgSaveFailed();
   return err;
 }
 
@@ -523,6 +517,22 @@ std::string Persistence::BgRewriteAof(Shard& caller, bool* scheduled) {
   return err;
 }
 
+void Persistence::NoteBgSaveFailed() {
+  last_bgsave_ok_.store(false);
+  last_save_try_ms_.store(NowMs());
+  refusing_writes_.store(ConfigValue("stop-writes-on-bgsave-error") == "yes" &&
+                         ConfigValue("save").find_first_not_of(' ') != std::string::npos);
+}
+
+void Persistence::StartBgSaveOnShard() {
+  // Holding shards takes a shard's thread; the cron runs on the main one.
+  server_.shard(0).Call([this](Shard& sh) {
+    bool started;
+    std::string err = BgSave(sh, &started);
+    if (!err.empty()) spdlog::error("Background saving: {}", err);
+  });
+}
+
 void Persistence::Cron() {
   FinishJob();
   bool idle;
@@ -540,12 +550,7 @@ void Persistence::Cron() {
     return;
   }
   if (bgsave_scheduled_.exchange(false)) {
-    server_.shard(0).Call([this](Shard& sh) {
-      bool started;
-      std::string err = BgSave(sh, &started);
-      if (!err.empty()) spdlog::error("Background saving: {}", err);
-    });
-    return;
+    return StartBgSaveOnShard();
   }
   int64_t now = NowMs();
   uint64_t changes = TotalDirty(server_) - dirty_at_save_.load();
@@ -555,12 +560,7 @@ void Persistence::Cron() {
     if (changes < static_cast<uint64_t>(min_changes) || now / 1000 - lastsave_.load() < seconds) continue;
     if (!last_bgsave_ok_.load() && now - last_save_try_ms_.load() < kSaveRetryMs) continue;
     spdlog::info("{} changes in {} seconds. Saving...", min_changes, seconds);
-    server_.shard(0).Call([this](Shard& sh) {
-      bool started;
-      std::string err = BgSave(sh, &started);
-      if (!err.empty()) spdlog::error("Background saving: {}", err);
-    });
-    return;
+    return StartBgSaveOnShard();
   }
   if (aof_on()) {
     int64_t pct = 0, min_size = 0;

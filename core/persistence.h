@@ -95,6 +95,11 @@ class Persistence {
   // Starts a background job holding every shard; caller's thread.
   std::string StartJob(Shard& caller, JobKind kind);
   void FinishJob();
+  // The last background save failed: retried after a pause, and writes
+  // are refused per stop-writes-on-bgsave-error.
+  void NoteBgSaveFailed();
+  // Cron: BGSAVE on a shard's thread.
+  void StartBgSaveOnShard();
   void FsyncLoop();
   std::string AofDir() const;
   std::string DumpPath() const;
