@@ -8,7 +8,9 @@
 #   checks      require_tools, require_server_bins, require_positive_ints
 #   setup       bench_setup PREFIX: temp WORKDIR, cleanup trap (stops every
 #               started server, removes WORKDIR), EMBER_ENV (env without any
-#               EMBER_* variable), the port range used by free_port
+#               EMBER_* variable), the port range used by free_port; a
+#               script's own bench_at_exit function, if it defines one, runs
+#               in the cleanup once the servers are stopped
 #   servers     port_in_use, free_port, start_server (waits for PING), stop_server
 #   /proc       threads, alive, cpu_ticks, status_kb
 # The scripts run with `set -euo pipefail` and `shopt -s inherit_errexit`.
@@ -55,6 +57,7 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    if declare -F bench_at_exit >/dev/null; then bench_at_exit || true; fi
     rm -rf "$WORKDIR"
     exit "$rc"
 }

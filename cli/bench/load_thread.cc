@@ -89,34 +89,35 @@ void LoadThread::Write(Client& c) {
   WatchWrites(c, !c.unsent.empty());
 }
 
-bool LoadThread::Read(Client& c) {
+void LoadThread::Read(Client& c) {
   if (c.tls) {
     // Records already decrypted or read ahead are not signalled again:
     // read until the session has nothing more.
     while (true) {
       long n = c.tls->Read(read_buffer_.data(), read_buffer_.size());
-      if (n == TlsSession::kWouldBlock) return true;
+      if (n == TlsSession::kWouldBlock) return;
       if (n <= 0)
         throw ConnectionError(n == 0 ? "Error: Server closed the connection"
                                      : "Error reading from the server: " + c.tls->error());
-      if (!Received(c, static_cast<size_t>(n))) return false;
+      Received(c, static_cast<size_t>(n));
     }
   }
   ssize_t n = read(c.fd, read_buffer_.data(), read_buffer_.size());
-  if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+  if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return;
   if (n <= 0) {
     throw ConnectionError(n == 0 ? "Error: Server closed the connection"
                                  : std::string("Error reading from the server: ") + strerror(errno));
   }
-  return Received(c, static_cast<size_t>(n));
+  Received(c, static_cast<size_t>(n));
 }
 
-bool LoadThread::Received(Client& c, size_t n) {
+void LoadThread::Received(Client& c, size_t n) {
   if (c.latency_ns < 0) c.latency_ns = NowNs() - c.sent_ns;
   c.replies += c.scanner.Feed(read_buffer_.data(), n);
-  if (c.replies < c.replies_expected) return true;
+  if (c.requests == 0 || c.replies < c.replies_expected) return;
   histogram_.Record(c.latency_ns, c.requests);
-  return StartBatch(c);
+  c.requests = 0;
+  answered_.push_back(static_cast<size_t>(&c - clients_.data()));
 }
 
 void LoadThread::Run() {
@@ -130,6 +131,7 @@ void LoadThread::Run() {
     for (Client& c : clients_)
       if (StartBatch(c)) ++active_;
     std::vector<epoll_event> events(std::max<size_t>(clients_.size(), 1));
+    answered_.reserve(clients_.size());
     while (active_ > 0) {
       int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), -1);
       if (n < 0 && errno == EINTR) continue;
@@ -138,11 +140,11 @@ void LoadThread::Run() {
         Client& c = clients_[events[i].data.u64];
         if (c.requests == 0) continue;
         if (events[i].events & EPOLLOUT) Write(c);
-        if ((events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !Read(c)) {
-          c.requests = 0;
-          --active_;
-        }
+        if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) Read(c);
       }
+      for (size_t index : answered_)
+        if (!StartBatch(clients_[index])) --active_;
+      answered_.clear();
     }
   } catch (const std::exception& e) {
     failure_ = e.what();

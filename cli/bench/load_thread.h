@@ -3,6 +3,12 @@
 // and sends the next, until the test's request count is used up; requests
 // are claimed from a counter all threads share, so the total is exact.
 //
+// The clients answered in one loop iteration send their next batches
+// together, after every event of that iteration is read, as redis-benchmark
+// (which writes from the next iteration) does: the server then finds
+// several requests at each wake-up instead of being woken for each one, so
+// both generators present a server with the same kind of load.
+//
 // Latency is measured as redis-benchmark measures it, so the two agree:
 // from writing a batch to the first bytes of its answer arriving, once per
 // batch, and counted for every request of the batch.
@@ -70,10 +76,10 @@ class LoadThread {
   // False when no requests are left for this client.
   bool StartBatch(Client& c);
   void Write(Client& c);
-  // Returns false when the client is done.
-  bool Read(Client& c);
-  // Takes n bytes that arrived; returns false when the client is done.
-  bool Received(Client& c, size_t n);
+  void Read(Client& c);
+  // Takes n bytes that arrived; a client whose batch they complete joins
+  // answered_.
+  void Received(Client& c, size_t n);
   void WatchWrites(Client& c, bool on);
 
   const Workload& workload_;
@@ -83,6 +89,8 @@ class LoadThread {
   int epoll_fd_ = -1;
   std::vector<Client> clients_;
   size_t active_ = 0;
+  // Clients whose batch was answered in this loop iteration.
+  std::vector<size_t> answered_;
   LatencyHistogram histogram_;
   uint64_t finished_ns_ = 0;
   std::string failure_;
