@@ -162,7 +162,7 @@ printf '%-6s %-3s %-6s %14s %16s %6s %7s %7s %9s %9s %10s %10s\n' server P test 
 printf '%-6s %-3s %-6s %14s %16s %6s %7s %7s %9s %9s %10s %10s\n' "" "" "" "" "" "" "" "" "(cli)" "(rb)" "(cpu)" "(cpu)"
 
 for server in $SERVERS; do
-    # Neither server saves: a snapshot left in WORKDIR by one would be read by the other.
+    # Neither server saves: persistence is not what is measured.
     case $server in
         ember) start_server ember "$WORKDIR/ember.log" "$SERVER_CPU" "${EMBER_ENV[@]}" "$EMBER_BIN" \
                    --port @PORT@ --bind 127.0.0.1 --shards "$EMBER_SHARDS" --save '' --appendonly no ;;

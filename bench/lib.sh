@@ -108,6 +108,8 @@ free_port() {
 # start_server NAME LOGFILE CPU(or "") BIN ARGS...   ("@PORT@" in ARGS is replaced
 # by a free port) -> sets STARTED_PID and STARTED_PORT.
 # The subshell execs taskset which execs the server, so $! is the server's pid.
+# Each server runs in its own directory under WORKDIR: a snapshot one writes
+# at shutdown (ember's default save points) is never read by another at start.
 start_server() {
     local name=$1 logf=$2 cpu=$3; shift 3
     local attempt port deadline
@@ -116,7 +118,8 @@ start_server() {
         port=$(free_port)
         cmd=("${@//@PORT@/$port}")
         [[ -n $cpu ]] && cmd=(taskset -c "$cpu" "${cmd[@]}")
-        (cd "$WORKDIR" && exec "${cmd[@]}") >"$logf" 2>&1 &
+        mkdir -p "$WORKDIR/run.$name"
+        (cd "$WORKDIR/run.$name" && exec "${cmd[@]}") >"$logf" 2>&1 &
         STARTED_PID=$!
         # shellcheck disable=SC2034  # read by the calling script
         STARTED_PORT=$port
