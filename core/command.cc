@@ -1,5 +1,8 @@
 #include "command.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "module.h"
 
 #include "db.h"
@@ -21,31 +24,95 @@ void CommandTable::Add(CommandSpec spec) {
     sub.id = static_cast<uint32_t>(by_id_.size());
     by_id_.push_back(&sub);
   }
-  if (by_length_.size() <= owned->name.size()) by_length_.resize(owned->name.size() + 1);
-  by_length_[owned->name.size()].push_back(owned);
   ordered_.push_back(owned);
+  if (ordered_.size() * 2 > slots_.size())
+    Rebuild(std::max<size_t>(kMinSlots, slots_.size() * 2));
+  else
+    Index(owned);
 }
 
 void CommandTable::Remove(std::string_view name) {
   const CommandSpec* spec = Find(name);
   if (!spec) return;
-  std::erase(by_length_[spec->name.size()], spec);
   std::erase(ordered_, spec);
+  Rebuild(slots_.size());
+}
+
+namespace {
+
+constexpr uint64_t kEveryByte = 0x0101010101010101ULL;
+
+uint64_t Load64(const char* p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+uint32_t Load32(const char* p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+// p[0, n) for n < 8 as a little-endian word, zero-padded, in at most two
+// loads (overlapping where n is not a power of two) and no byte outside.
+uint64_t LoadShort(const char* p, size_t n) {
+  if (n >= 4) return Load32(p) | (uint64_t{Load32(p + n - 4)} << (8 * (n - 4)));
+  if (n == 0) return 0;
+  auto byte = [p](size_t i) { return uint64_t{static_cast<uint8_t>(p[i])} << (8 * i); };
+  return byte(0) | byte(n / 2) | byte(n - 1);
+}
+
+// A-Z to a-z in all eight bytes at once; every other byte unchanged.
+uint64_t LowerAscii(uint64_t x) {
+  uint64_t low7 = x & (0x7F * kEveryByte);
+  uint64_t at_least_a = low7 + (0x80 - 'A') * kEveryByte;  // bit 7 set where the byte is >= 'A'
+  uint64_t above_z = low7 + (0x80 - 'Z' - 1) * kEveryByte;  // bit 7 set where it is > 'Z'
+  uint64_t upper = at_least_a & ~above_z & ~x & (0x80 * kEveryByte);
+  return x | (upper >> 2);
+}
+
+}  // namespace
+
+CommandTable::NameKey CommandTable::KeyOf(std::string_view name) {
+  const char* p = name.data();
+  size_t n = name.size();
+  NameKey k;
+  if (n >= 8) {
+    k.word[0] = LowerAscii(Load64(p));
+    k.word[1] = LowerAscii(n >= 16 ? Load64(p + 8) : LoadShort(p + 8, n - 8));
+  } else {
+    k.word[0] = LowerAscii(LoadShort(p, n));
+  }
+  k.hash = ((k.word[0] ^ (k.word[1] * 0x9E3779B97F4A7C15ULL) ^ n) * 0xC2B2AE3D27D4EB4FULL) >> 32;
+  return k;
+}
+
+void CommandTable::Index(const CommandSpec* spec) {
+  NameKey k = KeyOf(spec->name);
+  size_t mask = slots_.size() - 1;
+  size_t i = k.hash & mask;
+  while (slots_[i].spec) i = (i + 1) & mask;
+  slots_[i] = Slot{{k.word[0], k.word[1]}, spec};
+}
+
+void CommandTable::Rebuild(size_t slots) {
+  slots_.assign(slots, Slot{});
+  for (const CommandSpec* spec : ordered_) Index(spec);
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  if (name.size() >= by_length_.size()) return nullptr;
-  for (const CommandSpec* spec : by_length_[name.size()]) {
-    const char* s = spec->name.data();
-    size_t i = 0;
-    for (; i < name.size(); ++i) {
-      char c = name[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      if (c != s[i]) break;
-    }
-    if (i == name.size()) return spec;
+  if (slots_.empty()) return nullptr;
+  NameKey k = KeyOf(name);
+  size_t mask = slots_.size() - 1;
+  for (size_t i = k.hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (!slot.spec) return nullptr;
+    if (slot.word[0] != k.word[0] || slot.word[1] != k.word[1] || slot.spec->name.size() != name.size()) continue;
+    // The first 16 bytes matched; a longer name compares the rest.
+    if (name.size() <= 16 || EqualsIgnoreCase(name.substr(16), std::string_view(slot.spec->name).substr(16)))
+      return slot.spec;
   }
-  return nullptr;
 }
 
 const CommandSpec& CommandTable::Resolve(const CommandSpec& spec, std::span<const std::string_view> argv) {

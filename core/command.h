@@ -169,10 +169,28 @@ class CommandTable {
   static void KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> argv, std::vector<size_t>* out);
 
  private:
+  // A name's first 16 bytes with A-Z folded to a-z, zero-padded, in two
+  // words, and its hash: a lookup compares two words, not bytes.
+  struct NameKey {
+    uint64_t word[2] = {0, 0};
+    uint32_t hash = 0;
+  };
+  struct Slot {
+    uint64_t word[2] = {0, 0};
+    const CommandSpec* spec = nullptr;
+  };
+  static constexpr size_t kMinSlots = 512;
+  static NameKey KeyOf(std::string_view name);
+  void Index(const CommandSpec* spec);
+  void Rebuild(size_t slots);
+
   std::deque<CommandSpec> specs_;  // a deque: adding never moves a spec
-  // Find's index: specs by name length. A handful of names share a length,
-  // so a case-folding compare over them beats hashing the name.
-  std::vector<std::vector<const CommandSpec*>> by_length_;
+  // Find's index: open addressing by NameKey::hash, a power of two in size
+  // and at most half full, so a lookup folds and hashes the name a word at
+  // a time and compares it with one slot in the common case (a byte-wise
+  // scan of the names of the same length cost several times as much).
+  std::vector<Slot> slots_;
+  // The commands that Find finds, in the order they were added.
   std::vector<const CommandSpec*> ordered_;
   std::vector<const CommandSpec*> by_id_;
 };

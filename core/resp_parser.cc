@@ -7,6 +7,24 @@
 
 namespace ember {
 
+namespace {
+
+// The common header number: 1 to 18 digits without a sign or a leading
+// zero, then "\r" and one more byte. Returns the position past that line
+// and sets *value, or returns nullptr for anything else, which the general
+// path (memchr to the "\r", then ParseInt64) reads with Redis's rules and
+// errors. One pass over a few bytes, where the general path makes two calls.
+const char* ReadCommonLength(const char* p, const char* end, int64_t* value) {
+  const char* digits = p;
+  int64_t v = 0;
+  while (p < end && p - digits < 18 && static_cast<unsigned char>(*p - '0') < 10) v = v * 10 + (*p++ - '0');
+  if (p == digits || end - p < 2 || *p != '\r' || (*digits == '0' && p - digits > 1)) return nullptr;
+  *value = v;
+  return p + 2;
+}
+
+}  // namespace
+
 void RequestParser::Reset() {
   state_ = State::kStart;
   pos_ = 0;
@@ -25,17 +43,23 @@ RequestParser::Status RequestParser::Parse(const char* data, size_t len, const P
   if (state_ == State::kStart) {
     if (len == 0) return Status::kNeedMore;
     if (data[0] != '*') return ParseInline(data, len, limits);
-    const char* cr = static_cast<const char*>(memchr(data, '\r', len));
-    if (!cr) {
-      if (len > static_cast<size_t>(limits.max_inline_len)) return Fail("Protocol error: too big mbulk count string");
-      return Status::kNeedMore;
-    }
-    size_t line_end = static_cast<size_t>(cr - data);
-    if (line_end + 1 >= len) return Status::kNeedMore;  // "\n" not here yet
     int64_t count;
-    if (!ParseInt64(std::string_view(data + 1, line_end - 1), &count) || count > limits.max_multibulk_len)
-      return Fail("Protocol error: invalid multibulk length");
-    pos_ = line_end + 2;
+    if (const char* next = ReadCommonLength(data + 1, data + len, &count)) {
+      pos_ = static_cast<size_t>(next - data);
+    } else {
+      const char* cr = static_cast<const char*>(memchr(data, '\r', len));
+      if (!cr) {
+        if (len > static_cast<size_t>(limits.max_inline_len))
+          return Fail("Protocol error: too big mbulk count string");
+        return Status::kNeedMore;
+      }
+      size_t line_end = static_cast<size_t>(cr - data);
+      if (line_end + 1 >= len) return Status::kNeedMore;  // "\n" not here yet
+      if (!ParseInt64(std::string_view(data + 1, line_end - 1), &count))
+        return Fail("Protocol error: invalid multibulk length");
+      pos_ = line_end + 2;
+    }
+    if (count > limits.max_multibulk_len) return Fail("Protocol error: invalid multibulk length");
     if (count <= 0) {
       argv_.clear();
       consumed_ = pos_;
@@ -54,20 +78,26 @@ RequestParser::Status RequestParser::Parse(const char* data, size_t len, const P
     if (bulk_len_ < 0) {
       if (pos_ >= len) return Status::kNeedMore;
       const char* start = data + pos_;
-      const char* cr = static_cast<const char*>(memchr(start, '\r', len - pos_));
-      if (!cr) {
-        if (len - pos_ > static_cast<size_t>(limits.max_inline_len)) return Fail("Protocol error: too big bulk count string");
-        return Status::kNeedMore;
-      }
-      size_t line_end = static_cast<size_t>(cr - data);
-      if (line_end + 1 >= len) return Status::kNeedMore;
-      if (*start != '$') return Fail(std::string("Protocol error: expected '$', got '") + *start + "'");
       int64_t blen;
-      if (!ParseInt64(std::string_view(start + 1, line_end - pos_ - 1), &blen) || blen < 0 ||
-          blen > limits.max_bulk_len)
-        return Fail("Protocol error: invalid bulk length");
+      const char* next = *start == '$' ? ReadCommonLength(start + 1, data + len, &blen) : nullptr;
+      if (next) {
+        pos_ = static_cast<size_t>(next - data);
+      } else {
+        const char* cr = static_cast<const char*>(memchr(start, '\r', len - pos_));
+        if (!cr) {
+          if (len - pos_ > static_cast<size_t>(limits.max_inline_len))
+            return Fail("Protocol error: too big bulk count string");
+          return Status::kNeedMore;
+        }
+        size_t line_end = static_cast<size_t>(cr - data);
+        if (line_end + 1 >= len) return Status::kNeedMore;
+        if (*start != '$') return Fail(std::string("Protocol error: expected '$', got '") + *start + "'");
+        if (!ParseInt64(std::string_view(start + 1, line_end - pos_ - 1), &blen) || blen < 0)
+          return Fail("Protocol error: invalid bulk length");
+        pos_ = line_end + 2;
+      }
+      if (blen > limits.max_bulk_len) return Fail("Protocol error: invalid bulk length");
       bulk_len_ = blen;
-      pos_ = line_end + 2;
     }
     size_t need = pos_ + static_cast<size_t>(bulk_len_) + 2;
     if (need > len) return Status::kNeedMore;

@@ -152,6 +152,39 @@ TEST_CASE("CommandTable: Find is case-insensitive", "[command]") {
   CHECK(Table().Find("g\xC5t") == nullptr);
 }
 
+TEST_CASE("CommandTable: Find finds every name in any case, and nothing one byte off", "[command]") {
+  for (const CommandSpec* spec : Table().All()) {
+    const std::string& name = spec->name;
+    INFO("command " << name);
+    std::string upper = name, mixed = name;
+    for (size_t i = 0; i < name.size(); ++i) {
+      upper[i] = static_cast<char>(toupper(static_cast<unsigned char>(name[i])));
+      if (i % 2) mixed[i] = upper[i];
+    }
+    CHECK(Table().Find(name) == spec);
+    CHECK(Table().Find(upper) == spec);
+    CHECK(Table().Find(mixed) == spec);
+    // Lookups fold A-Z only: each byte's bit-5 twin (x <-> x ^ 0x20), a
+    // letter's neighbours and a byte with bit 7 set miss, at every position,
+    // including past the 16 bytes the fast compare covers.
+    for (size_t i = 0; i < name.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(name[i]);
+      for (unsigned char other : {static_cast<unsigned char>(c ^ 0x20), static_cast<unsigned char>(c + 1),
+                                  static_cast<unsigned char>(c - 1), static_cast<unsigned char>(c | 0x80)}) {
+        if (isalpha(c) && tolower(other) == c) continue;  // the same letter
+        std::string off = name;
+        off[i] = static_cast<char>(other);
+        const CommandSpec* found = Table().Find(off);
+        INFO("byte " << i << " as " << int{other});
+        CHECK((found == nullptr || found->name == off));
+      }
+    }
+    const CommandSpec* longer = Table().Find(name + "x");  // LPUSH and LPUSHX are both commands
+    CHECK((longer == nullptr || longer->name == name + "x"));
+    CHECK(Table().Find(std::string_view(name).substr(0, name.size() - 1)) != spec);
+  }
+}
+
 TEST_CASE("CommandTable: KeyIndexes", "[command]") {
   using V = std::vector<size_t>;
   CHECK(Keys("mset", 5) == V{1, 3});

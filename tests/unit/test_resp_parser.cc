@@ -405,3 +405,43 @@ TEST_CASE("RequestParser: parsed() counts the complete part of a half-parsed com
   REQUIRE(ParseOne(p, "GET ke") == Status::kNeedMore);
   CHECK(p.parsed() == 0);
 }
+
+TEST_CASE("RequestParser: header numbers on both sides of the one-pass path", "[resp]") {
+  RequestParser p;
+  auto parse = [&](std::string_view bytes) {
+    p.Reset();
+    return ParseOne(p, bytes);
+  };
+  // The one-pass path takes 1 to 18 plain digits; everything else goes to
+  // the general path, which must keep Redis's answers.
+  REQUIRE(parse("*1\r\n$0\r\n\r\n") == Status::kCommand);
+  CHECK(Copy(p.argv()) == Args{""});
+  REQUIRE(parse("*0\r\n") == Status::kCommand);
+  CHECK(p.argv().empty());
+  REQUIRE(parse("*-1\r\n") == Status::kCommand);  // Redis: a count <= 0 is an empty command
+  CHECK(p.argv().empty());
+  CHECK(parse("*01\r\n") == Status::kError);
+  CHECK(p.error() == "Protocol error: invalid multibulk length");
+  CHECK(parse("*1\r\n$03\r\nabc\r\n") == Status::kError);
+  CHECK(p.error() == "Protocol error: invalid bulk length");
+  CHECK(parse("*1\r\n$+3\r\nabc\r\n") == Status::kError);
+  CHECK(p.error() == "Protocol error: invalid bulk length");
+  for (size_t digits : {17, 18, 19, 20}) {
+    INFO("digits: " << digits);
+    CHECK(parse("*1\r\n$" + std::string(digits, '9') + "\r\n") == Status::kError);
+    CHECK(p.error() == "Protocol error: invalid bulk length");
+  }
+  ProtocolLimits huge;
+  huge.max_multibulk_len = INT64_MAX;
+  p.Reset();
+  CHECK(ParseOne(p, "*" + std::string(18, '9') + "\r\n", huge) == Status::kNeedMore);
+  p.Reset();
+  CHECK(ParseOne(p, "*1" + std::string(18, '0') + "\r\n", huge) == Status::kNeedMore);  // 19 digits
+  p.Reset();
+  CHECK(ParseOne(p, "*" + std::string(19, '9') + "\r\n", huge) == Status::kError);  // above INT64_MAX
+  // "\r" is there but not the byte after it: wait for it on either path.
+  CHECK(parse("*1\r") == Status::kNeedMore);
+  CHECK(parse("*1\r\n$3\r") == Status::kNeedMore);
+  CHECK(parse("*1\r\n$3x\r\nabc\r\n") == Status::kError);
+  CHECK(p.error() == "Protocol error: invalid bulk length");
+}
