@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <clocale>
 #include <iostream>
+#include <iterator>
 
 #include "cli/bench/benchmark.h"
 #include "cli/connection_options.h"
@@ -49,6 +50,13 @@ int main(int argc, char** argv) {
   bool raw = false, no_raw = false;
   CLI::Option* raw_flag = app.add_flag("--raw", raw, "Print replies raw, even on a terminal");
   app.add_flag("--no-raw", no_raw, "Print replies formatted, even when piped")->excludes(raw_flag);
+  ember::cli::Repeat repeat;
+  app.add_option("-r,--repeat", repeat.times, "Run the command this many times (-1: until stopped)")
+      ->capture_default_str();
+  app.add_option("-i,--interval", repeat.interval_s, "Seconds to wait after each run of a repeated command (0.1 works)")
+      ->check(CLI::NonNegativeNumber);
+  bool stdin_last = false;
+  app.add_flag("-x", stdin_last, "Read the command's last argument from standard input, as is");
 
   ember::cli::bench::BenchOptions bench_options;
   CLI::App* benchmark = ember::cli::bench::AddBenchmarkCommand(app, bench_options);
@@ -61,7 +69,18 @@ int main(int argc, char** argv) {
   OutputMode mode = no_raw ? OutputMode::kTty : raw ? OutputMode::kRaw
                                             : isatty(STDOUT_FILENO) ? OutputMode::kTty : OutputMode::kRaw;
   std::vector<std::string> command = app.remaining();
-  if (!command.empty()) return ember::cli::RunOneShot(connection, command, mode);
+  if (stdin_last) {
+    if (command.empty()) {
+      std::cerr << "-x needs a command, whose last argument it reads from standard input\n";
+      return 1;
+    }
+    command.emplace_back(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  if (repeat.times == 0 || repeat.times < -1) {
+    std::cerr << "-r takes a positive count, or -1 for no end\n";
+    return 1;
+  }
+  if (!command.empty()) return ember::cli::RunOneShot(connection, command, mode, repeat);
   if (!isatty(STDIN_FILENO)) return ember::cli::RunBatch(connection, std::cin, mode);
-  return ember::cli::Repl(connection, mode, ember::cli::DefaultHistoryFile()).Run();
+  return ember::cli::Repl(connection, mode, ember::cli::DefaultHistoryFile(), repeat.interval_s).Run();
 }

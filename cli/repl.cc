@@ -1,5 +1,6 @@
 #include "cli/repl.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -17,7 +18,7 @@ std::string DefaultHistoryFile() {
   return "";
 }
 
-Repl::Repl(const ConnectionOptions& options, OutputMode mode, std::string history_file)
+Repl::Repl(const ConnectionOptions& options, OutputMode mode, std::string history_file, double interval_s)
     : session_(options,
                [this](Connection& conn) {
                  try {
@@ -28,7 +29,18 @@ Repl::Repl(const ConnectionOptions& options, OutputMode mode, std::string histor
                  }
                }),
       editor_(catalog_, std::move(history_file)),
-      mode_(mode) {}
+      mode_(mode),
+      interval_s_(interval_s) {}
+
+std::optional<int64_t> Repl::RepeatCount(const std::vector<std::string>& args) {
+  // redis-cli: a first word that is all a number, followed by a command.
+  const std::string& first = args[0];
+  if (args.size() < 2 || first.empty()) return std::nullopt;
+  int64_t count = 0;
+  auto [end, error] = std::from_chars(first.data(), first.data() + first.size(), count);
+  if (end != first.data() + first.size()) return std::nullopt;
+  return error == std::errc() ? count : 0;
+}
 
 std::string Repl::Prompt() const {
   return session_.connected() ? session_.connection().options().Address() + "> " : "not connected> ";
@@ -70,9 +82,18 @@ int Repl::Run() {
     }
     if (args->empty()) continue;
     if (!CarriesSecret(*args)) editor_.AddHistory(*line);
+    Repeat repeat{1, interval_s_};
+    if (std::optional<int64_t> count = RepeatCount(*args)) {
+      if (*count <= 0) {
+        std::cout << "Invalid ember-cli repeat command option value.\n" << std::flush;
+        continue;
+      }
+      repeat.times = *count;
+      args->erase(args->begin());
+    }
     if (RunBuiltin(*args)) continue;
     try {
-      RunAndPrint(session_, *args, mode_);
+      RunRepeated(session_, *args, mode_, repeat);
     } catch (const ConnectionError& e) {
       std::cerr << e.what() << "\n";
     }

@@ -1,7 +1,9 @@
 #include "cli/runner.h"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "cli/args.h"
 
@@ -31,11 +33,21 @@ bool RunAndPrint(Session& session, const std::vector<std::string>& args, OutputM
   return ok;
 }
 
-int RunOneShot(const ConnectionOptions& options, const std::vector<std::string>& args, OutputMode mode) {
+bool RunRepeated(Session& session, const std::vector<std::string>& args, OutputMode mode, const Repeat& repeat) {
+  bool ok = true;
+  for (int64_t run = 0; repeat.times < 0 || run < repeat.times; ++run) {
+    if (!RunAndPrint(session, args, mode)) ok = false;
+    if (repeat.interval_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(repeat.interval_s));
+  }
+  return ok;
+}
+
+int RunOneShot(const ConnectionOptions& options, const std::vector<std::string>& args, OutputMode mode,
+               const Repeat& repeat) {
   Session session(options);
   try {
     session.Connect();
-    return RunAndPrint(session, args, mode) ? 0 : 1;
+    return RunRepeated(session, args, mode, repeat) ? 0 : 1;
   } catch (const ConnectionError& e) {
     std::cerr << e.what() << "\n";
     return 1;

@@ -3,6 +3,7 @@
 // and exit non-zero when a reply is an error.
 #pragma once
 
+#include <cstdint>
 #include <istream>
 #include <string>
 #include <vector>
@@ -18,8 +19,19 @@ namespace ember::cli {
 // reply is an error. Throws ConnectionError.
 bool RunAndPrint(Session& session, const std::vector<std::string>& args, OutputMode mode);
 
+// redis-cli's -r and -i: how often to run a command (-1: until the
+// connection ends or the process is stopped) and the pause after each run.
+struct Repeat {
+  int64_t times = 1;
+  double interval_s = 0;
+};
+
+// Runs the command repeat.times times; false when any reply was an error.
+bool RunRepeated(Session& session, const std::vector<std::string>& args, OutputMode mode, const Repeat& repeat);
+
 // Exit status: 0, or 1 after an error reply or a connection failure.
-int RunOneShot(const ConnectionOptions& options, const std::vector<std::string>& args, OutputMode mode);
+int RunOneShot(const ConnectionOptions& options, const std::vector<std::string>& args, OutputMode mode,
+               const Repeat& repeat = {});
 int RunBatch(const ConnectionOptions& options, std::istream& in, OutputMode mode);
 
 }  // namespace ember::cli

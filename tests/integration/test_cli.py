@@ -81,6 +81,30 @@ class TestOneShot(CliTestCase):
         self.assertEqual(rc, 1)
         self.assertIn("WRONGTYPE", out)
 
+    def test_repeat_and_interval(self):
+        self.assertEqual(self.cli("-r", "3", "INCR", "n"), "1\n2\n3\n")
+        self.assertEqual(self.cli("-r", "2", "-i", "0.05", "--no-raw", "INCR", "n"), "(integer) 4\n(integer) 5\n")
+        rc, out, _ = self.run_cli("-r", "2", "HSET")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "ERR wrong number of arguments for 'hset' command\n" * 2)
+        for bad in ("0", "-2"):
+            rc, out, err = self.run_cli("-r", bad, "PING")
+            self.assertEqual((rc, out), (1, ""), "-r %s" % bad)
+            self.assertIn("-r takes a positive count", err)
+        rc, _, err = self.run_cli("-i", "-1", "PING")
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(self.r.get("n"), b"5")
+
+    def test_last_argument_from_stdin(self):
+        payload = b"line one\nline two\x00 and binary \xff\r\n"
+        self.assertEqual(self.cli("-x", "SET", "blob", stdin=payload), "OK\n")
+        self.assertEqual(self.r.get("blob"), payload)
+        self.assertEqual(self.cli("-x", "RPUSH", "l", "first", stdin=b"second"), "2\n")
+        self.assertEqual(self.r.lrange("l", 0, -1), [b"first", b"second"])
+        rc, out, err = self.run_cli("-x", stdin=b"x")
+        self.assertEqual((rc, out), (1, ""))
+        self.assertIn("-x needs a command", err)
+
     def test_arguments_that_look_like_flags(self):
         self.assertEqual(self.cli("SET", "k", "-p"), "OK\n")
         self.assertEqual(self.cli("INCRBY", "n", "-5"), "-5\n")
@@ -260,6 +284,14 @@ class TestRepl(CliTestCase):
         p.expect(re.compile(rb"\x1b\[90m[A-Z|]*GET\|"))
         p.send("get ")
         p.expect(b"parameter [parameter ...]")
+
+    def test_leading_count_repeats(self):
+        p = self.repl()
+        out = self.command(p, "3 incr n")
+        self.assertEqual(re.findall(r"\(integer\) (\d+)", out), ["1", "2", "3"])
+        self.assertIn("Invalid ember-cli repeat command option value.", self.command(p, "0 incr n"))
+        self.assertIn("(integer) 4", self.command(p, "incr n"))
+        self.assertEqual(self.r.get("n"), b"4")
 
     def test_highlights_command_word(self):
         p = self.repl()
