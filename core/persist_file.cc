@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -176,19 +177,29 @@ std::string WriteAll(int fd, std::string_view data) {
   return "";
 }
 
-std::string WriteAll2(int fd, std::string_view a, std::string_view b) {
+std::string WriteAll2(int fd, std::string_view a, std::string_view b, size_t* written) {
   iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+  *written = 0;
   ssize_t n;
   do {
     n = writev(fd, iov, 2);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return strerror(errno);
   auto done = static_cast<size_t>(n);
-  if (done < a.size()) {
-    std::string err = WriteAll(fd, a.substr(done));
-    return err.empty() ? WriteAll(fd, b) : err;
+  *written = done;
+  // After a short writev: the rest of a, then the rest of b.
+  std::string_view rest_a = a.substr(std::min(done, a.size()));
+  std::string_view rest_b = b.substr(done > a.size() ? done - a.size() : 0);
+  for (std::string_view part : {rest_a, rest_b}) {
+    while (!part.empty()) {
+      ssize_t m = write(fd, part.data(), part.size());
+      if (m < 0 && errno == EINTR) continue;
+      if (m < 0) return strerror(errno);
+      *written += static_cast<size_t>(m);
+      part.remove_prefix(static_cast<size_t>(m));
+    }
   }
-  return WriteAll(fd, b.substr(done - a.size()));
+  return "";
 }
 
 void SyncDirectoryOf(const std::string& path) {

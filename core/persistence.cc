@@ -241,6 +241,7 @@ std::string Persistence::OpenIncrement(const std::string& name) {
     close(aof_fd_);
   }
   aof_fd_ = fd;
+  aof_offset_ = FileSize(path);
   return "";
 }
 
@@ -288,19 +289,80 @@ void Persistence::WriteAof(std::string* buf) {
   } else {
     FrameHeader(*buf, header);
   }
+  std::string_view head = frame.empty() ? std::string_view(header, sizeof(header)) : std::string_view(frame);
+  std::string_view body = frame.empty() ? std::string_view(*buf) : std::string_view();
   std::lock_guard<std::mutex> lock(aof_mu_);
   if (aof_fd_ < 0) return buf->clear();
-  std::string err = frame.empty() ? WriteAll2(aof_fd_, std::string_view(header, sizeof(header)), *buf)
-                                  : WriteAll(aof_fd_, frame);
-  size_t written = frame.empty() ? sizeof(header) + buf->size() : frame.size();
-  buf->clear();
-  if (!err.empty()) {
-    if (aof_last_write_errno_.exchange(errno) == 0) spdlog::error("Error writing to the AOF file: {}", err);
+  if (!aof_unwritten_.empty()) {
+    // An earlier write failed: this frame goes after the ones it left.
+    aof_unwritten_.append(head).append(body);
+    buf->clear();
+    WriteUnwrittenLocked();
     return;
   }
-  aof_last_write_errno_.store(0);
+  size_t written = 0;
+  std::string err = WriteAll2(aof_fd_, head, body, &written);
+  if (err.empty()) {
+    aof_offset_ += written;
+    aof_last_write_errno_.store(0);
+    aof_size_.fetch_add(written, std::memory_order_relaxed);
+    aof_unsynced_.store(true, std::memory_order_relaxed);
+  } else {
+    int error = errno;
+    std::string rest = std::string(head) + std::string(body);
+    KeepUnwrittenLocked(std::move(rest), written, error);
+  }
+  buf->clear();
+}
+
+void Persistence::KeepUnwrittenLocked(std::string unwritten, size_t written, int error) {
+  if (fsync_always_.load()) {
+    // A reply may not leave for a write that is not on disk, and this one
+    // cannot be: Redis stops here too.
+    spdlog::critical("Can't recover from AOF write error when the AOF fsync policy is 'always': {}. Exiting...",
+                     strerror(error));
+    spdlog::default_logger()->flush();
+    _exit(1);
+  }
+  // A partial frame is cut off the file, so what follows can be appended
+  // to a whole one; where that fails, the part that reached the file stays
+  // and only the rest is kept.
+  if (written > 0) {
+    if (ftruncate(aof_fd_, static_cast<off_t>(aof_offset_)) == 0) {
+      written = 0;
+    } else {
+      aof_offset_ += written;
+      aof_size_.fetch_add(written, std::memory_order_relaxed);
+    }
+  }
+  aof_unwritten_ = std::move(unwritten);
+  aof_unwritten_.erase(0, written);
+  if (aof_last_write_errno_.exchange(error) == 0)
+    spdlog::error("Error writing to the AOF file: {}; writes are refused until it can be written", strerror(error));
+}
+
+void Persistence::WriteUnwrittenLocked() {
+  if (aof_unwritten_.empty() || aof_fd_ < 0) return;
+  size_t written = 0;
+  std::string err = WriteAll2(aof_fd_, aof_unwritten_, {}, &written);
+  if (!err.empty()) return KeepUnwrittenLocked(std::move(aof_unwritten_), written, errno);
+  aof_offset_ += written;
   aof_size_.fetch_add(written, std::memory_order_relaxed);
   aof_unsynced_.store(true, std::memory_order_relaxed);
+  aof_unwritten_.clear();
+  aof_unwritten_.shrink_to_fit();
+  aof_last_write_errno_.store(0);
+  spdlog::warn("AOF write error looks solved, writes are accepted again.");
+}
+
+void Persistence::RetryUnwrittenAof() {
+  std::lock_guard<std::mutex> lock(aof_mu_);
+  WriteUnwrittenLocked();
+}
+
+std::string Persistence::AofWriteError() const {
+  int64_t error = aof_last_write_errno_.load(std::memory_order_relaxed);
+  return error == 0 ? "" : strerror(static_cast<int>(error));
 }
 
 void Persistence::SyncAof() {
@@ -312,6 +374,9 @@ void Persistence::FsyncLoop() {
   pthread_setname_np(pthread_self(), "ember-aof-fsync");
   std::unique_lock<std::mutex> lock(fsync_mu_);
   while (!fsync_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return fsync_stop_; })) {
+    // Writes are refused while the AOF has frames it could not store: no
+    // new write comes to push them, so they are retried from here.
+    if (aof_last_write_errno_.load(std::memory_order_relaxed) != 0) RetryUnwrittenAof();
     if (!fsync_everysec_.load() || !aof_unsynced_.exchange(false)) continue;
     // fsync a duplicate outside aof_mu_, so shards keep appending meanwhile.
     int fd = -1;
@@ -347,6 +412,9 @@ void Persistence::OnAppendOnlyChanged(bool on) {
       close(aof_fd_);
       aof_fd_ = -1;
     }
+    // Without an AOF, what it could not store is no reason to refuse writes.
+    aof_unwritten_.clear();
+    aof_last_write_errno_.store(0);
   }
 }
 
@@ -361,6 +429,8 @@ std::string Persistence::StartJob(Shard& caller, JobKind kind) {
       std::string dir = AofDir();
       if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return "Can't create the AOF directory " + dir;
       std::lock_guard<std::mutex> aof_lock(aof_mu_);
+      // Those frames belong to the increment the rewrite would close.
+      if (!aof_unwritten_.empty()) return "Can't rewrite the AOF while writing to it fails: " + AofWriteError();
       job_next_seq_ = aof_seq_ + 1;
       job_had_manifest_ = !manifest_.empty();
       path = JoinPath(dir, ConfigValue("appendfilename") + "." + std::to_string(job_next_seq_) + ".base.esnap");
@@ -592,6 +662,10 @@ void Persistence::Shutdown() {
   }
   {
     std::lock_guard<std::mutex> lock(aof_mu_);
+    WriteUnwrittenLocked();
+    if (!aof_unwritten_.empty())
+      spdlog::error("Exiting with {} bytes of AOF frames that could not be written: {}", aof_unwritten_.size(),
+                    AofWriteError());
     if (aof_fd_ >= 0) {
       fsync(aof_fd_);
       close(aof_fd_);

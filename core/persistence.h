@@ -64,6 +64,10 @@ class Persistence {
   void WriteAof(std::string* buf);
   // fdatasync of the AOF (appendfsync always, before replies leave).
   void SyncAof();
+  // Frames wait to be written again after a failed AOF write: writes are
+  // refused with -MISCONF and AofWriteError's strerror meanwhile.
+  bool aof_write_failing() const { return aof_last_write_errno_.load(std::memory_order_relaxed) != 0; }
+  std::string AofWriteError() const;
 
   // ---- commands (on a shard's thread) ----
   std::string BgSave(Shard& caller, bool* started);
@@ -101,6 +105,13 @@ class Persistence {
   // Cron: BGSAVE on a shard's thread.
   void StartBgSaveOnShard();
   void FsyncLoop();
+  // A failed AOF write: the frame's unwritten part (written bytes of it
+  // reached the file) waits in aof_unwritten_. With appendfsync always,
+  // exits. aof_mu_ held.
+  void KeepUnwrittenLocked(std::string unwritten, size_t written, int error);
+  // Writes aof_unwritten_, if any; aof_mu_ held.
+  void WriteUnwrittenLocked();
+  void RetryUnwrittenAof();
   std::string AofDir() const;
   std::string DumpPath() const;
   std::string ConfigValue(const char* name) const;
@@ -121,7 +132,10 @@ class Persistence {
   std::atomic<uint64_t> aof_size_{0};
   std::atomic<uint64_t> aof_base_size_{0};
   std::atomic<bool> aof_unsynced_{false};
-  std::atomic<int64_t> aof_last_write_errno_{0};
+  std::atomic<int64_t> aof_last_write_errno_{0};  // set while aof_unwritten_ waits
+  uint64_t aof_offset_ = 0;                        // the increment's size on disk
+  // Frames, in order, that a failed write left; written before any other.
+  std::string aof_unwritten_;
 
   // The background job (BGSAVE or rewrite); guarded by job_mu_.
   std::mutex job_mu_;

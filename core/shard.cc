@@ -489,6 +489,10 @@ bool Shard::BeforeWrite(CmdCtx& ctx) {
         "for details about the RDB error.");
     return false;
   }
+  if (persistence.aof_write_failing()) {
+    ctx.reply.Error("-MISCONF Errors writing to the AOF file: " + persistence.AofWriteError());
+    return false;
+  }
   if (persistence.snapshot_running()) {
     if (ctx.spec.flags & kCmdAllShards) {
       for (uint32_t i = 0; i < server_.shard_count(); ++i) Snapshot::SaveAllBeforeWrite(ctx.db_at(i));

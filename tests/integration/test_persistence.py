@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -342,6 +343,116 @@ class TestAof(PersistenceBase):
         srv.stop()
         r = self.start("--appendonly", "yes").client()
         self.assertEqual(r.dbsize(), 100)
+
+
+def can_mount_tmpfs():
+    probe = tempfile.mkdtemp(prefix="ember-tmpfs-probe-")
+    try:
+        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", probe],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+        if ok:
+            subprocess.run(["umount", probe], check=True)
+        return ok
+    except OSError:
+        return False
+    finally:
+        os.rmdir(probe)
+
+
+@ember_only
+@unittest.skipUnless(can_mount_tmpfs(), "needs root to mount a small tmpfs (a disk that fills up)")
+class TestAofOnAFullDisk(PersistenceBase):
+    """The AOF's disk fills up: nothing acknowledged is lost. With everysec,
+    the frames that could not be written wait in memory, writes are refused
+    with Redis's MISCONF until space returns, and then everything reaches the
+    file; with always, the server exits rather than acknowledge a write that
+    is not on disk (as Redis does)."""
+
+    def setUp(self):
+        super().setUp()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", self.data], check=True)
+        self.filler = os.path.join(self.data, "filler")
+
+    def tearDown(self):
+        super().tearDown()
+        subprocess.run(["umount", "-l", self.data])
+        os.rmdir(self.data)
+
+    def fill_disk(self):
+        with open(self.filler, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+
+    def write_until_refused(self, r, acked, max_writes=2000):
+        """SETs 2 KB values until one is refused; returns the error."""
+        for i in range(max_writes):
+            k, v = "full-%d" % i, ("%d-" % i).encode() * 400
+            try:
+                r.set(k, v)
+            except redis.ResponseError as e:
+                return str(e)
+            acked[k] = v
+        self.fail("no write was refused after %d writes on a full disk" % max_writes)
+
+    def test_everysec_refuses_writes_until_space_returns_and_loses_nothing(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "everysec", "--save", "", shards=2)
+        r = srv.client()
+        acked = {"before": b"1"}
+        r.set("before", "1")
+        self.fill_disk()
+        error = self.write_until_refused(r, acked)
+        self.assertEqual(error, "MISCONF Errors writing to the AOF file: No space left on device")
+        self.assertEqual(info(r)["aof_last_write_status"], "err")
+        # Reads go on; every write command is refused, not only SET.
+        self.assertEqual(r.get("before"), b"1")
+        with self.assertRaisesRegex(redis.ResponseError, "^MISCONF Errors writing to the AOF file"):
+            r.incr("counter")
+        with self.assertRaisesRegex(redis.ResponseError, "^MISCONF Errors writing to the AOF file"):
+            r.rpush("l", "x")
+        self.assertIn("Error writing to the AOF file", srv.log_tail())
+        os.unlink(self.filler)
+        # The frames left behind are retried each second, with no write to push them.
+        wait_for(lambda: info(r)["aof_last_write_status"] == "ok", timeout=10, what="the AOF written again")
+        r.set("after", "2")
+        acked["after"] = b"2"
+        self.assertIn("AOF write error looks solved", srv.log_tail())
+        kill9(srv)
+        r = self.start("--appendonly", "yes", "--save", "", shards=3).client()
+        for k, v in acked.items():
+            self.assertEqual(r.get(k), v, "lost the acknowledged write of %s" % k)
+        self.assertEqual(r.dbsize(), len(acked))
+
+    def test_rewrite_is_refused_while_writes_fail(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "everysec", "--save", "", shards=1)
+        r = srv.client()
+        self.fill_disk()
+        self.write_until_refused(r, {})
+        with self.assertRaisesRegex(redis.ResponseError, "while writing to it fails"):
+            r.bgrewriteaof()
+        os.unlink(self.filler)
+        wait_for(lambda: info(r)["aof_last_write_status"] == "ok", timeout=10, what="the AOF written again")
+
+    def test_always_exits_instead_of_acknowledging(self):
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always", "--save", "", shards=2)
+        r = srv.client()
+        acked = {}
+        self.fill_disk()
+        with self.assertRaises((redis.ConnectionError, OSError)):
+            self.write_until_refused(r, acked)
+        self.assertEqual(srv.proc.wait(10), 1)
+        self.assertIn("Can't recover from AOF write error when the AOF fsync policy is 'always'", srv.log_tail())
+        srv.proc = None
+        if srv in harness._live_servers:
+            harness._live_servers.remove(srv)
+        srv._cleanup()
+        os.unlink(self.filler)
+        r = self.start("--appendonly", "yes", "--save", "", shards=2).client()
+        for k, v in acked.items():
+            self.assertEqual(r.get(k), v, "lost the acknowledged write of %s" % k)
 
 
 class TestSnapshot(PersistenceBase):
