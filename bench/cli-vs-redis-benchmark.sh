@@ -5,7 +5,8 @@
 # For each server (ember-server, redis-server), pipeline depth and test, the
 # two load generators run in turn, ROUNDS times, with the same requests,
 # clients, payload and keyspace; the table gives the median requests/s of
-# each, their ratio (ember-cli / redis-benchmark), their p50 latency, and
+# each, their ratio (ember-cli / redis-benchmark, the median of the rounds'
+# ratios), their p50 latency, and
 # each generator's own CPU time per request (user + system), which is what
 # decides how much load one generator can drive, and a third witness: the
 # server's own count of the commands it ran (INFO total_commands_processed)
@@ -188,12 +189,13 @@ for server in $SERVERS; do
                 alive "$pid" || die "$server died during the $test benchmark"
             done
             col() { awk -v k="$2" '{ print $k }' "$WORKDIR/$1.rows" | median; }
-            cli_rps=$(col cli 1) rb_rps=$(col rb 1)
+            # Ratios are taken within each round (two runs side by side) and
+            # their median reported: the machine's drift between rounds cancels.
+            paired() { paste -d' ' "$WORKDIR/$1.rows" "$WORKDIR/$2.rows" \
+                | awk -v a="$3" -v b="$4" '{ print $a / $b }' | median; }
             printf '%-6s %-3s %-6s %14.0f %16.0f %6.2f %7.2f %7.2f %9.3f %9.3f %10.3f %10.3f\n' \
-                "$server" "$pipeline" "$test" "$cli_rps" "$rb_rps" \
-                "$(awk -v a="$cli_rps" -v b="$rb_rps" 'BEGIN { print a / b }')" \
-                "$(awk -v a="$cli_rps" -v b="$(col cli 4)" 'BEGIN { print a / b }')" \
-                "$(awk -v a="$rb_rps" -v b="$(col rb 4)" 'BEGIN { print a / b }')" \
+                "$server" "$pipeline" "$test" "$(col cli 1)" "$(col rb 1)" \
+                "$(paired cli rb 1 5)" "$(paired cli cli 1 8)" "$(paired rb rb 1 8)" \
                 "$(col cli 2)" "$(col rb 2)" "$(col cli 3)" "$(col rb 3)"
         done
     done

@@ -1,6 +1,7 @@
 #include "command.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "module.h"
@@ -39,6 +40,10 @@ void CommandTable::Remove(std::string_view name) {
 }
 
 namespace {
+
+// LoadShort's overlapping loads make one word of each distinct name only
+// where a word's bytes are in memory order, least significant first.
+static_assert(std::endian::native == std::endian::little, "CommandTable::KeyOf assumes a little-endian machine");
 
 constexpr uint64_t kEveryByte = 0x0101010101010101ULL;
 

@@ -28,6 +28,14 @@ uint64_t GetLE(const char* p, int bytes) {
   return v;
 }
 
+// strerror(errno), leaving errno as it was for the caller.
+std::string ErrnoText() {
+  int error = errno;
+  std::string text = strerror(error);
+  errno = error;
+  return text;
+}
+
 }  // namespace
 
 std::string FileHeader(std::string_view magic) {
@@ -184,7 +192,7 @@ std::string WriteAll2(int fd, std::string_view a, std::string_view b, size_t* wr
   do {
     n = writev(fd, iov, 2);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return strerror(errno);
+  if (n < 0) return ErrnoText();
   auto done = static_cast<size_t>(n);
   *written = done;
   // After a short writev: the rest of a, then the rest of b.
@@ -194,7 +202,7 @@ std::string WriteAll2(int fd, std::string_view a, std::string_view b, size_t* wr
     while (!part.empty()) {
       ssize_t m = write(fd, part.data(), part.size());
       if (m < 0 && errno == EINTR) continue;
-      if (m < 0) return strerror(errno);
+      if (m < 0) return ErrnoText();
       *written += static_cast<size_t>(m);
       part.remove_prefix(static_cast<size_t>(m));
     }

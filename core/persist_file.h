@@ -122,7 +122,8 @@ class ByteReader {
 // Writes all of data to fd (retrying short writes); "" or strerror.
 std::string WriteAll(int fd, std::string_view data);
 // Writes a then b with one writev (when the kernel takes it all). *written
-// is how many bytes reached fd, an error's partial write included.
+// is how many bytes reached fd, an error's partial write included; after an
+// error, errno is the failed write's.
 std::string WriteAll2(int fd, std::string_view a, std::string_view b, size_t* written);
 // fsyncs the directory holding path, so a rename in it is durable.
 void SyncDirectoryOf(const std::string& path);

@@ -304,13 +304,10 @@ void Persistence::WriteAof(std::string* buf) {
   std::string err = WriteAll2(aof_fd_, head, body, &written);
   if (err.empty()) {
     aof_offset_ += written;
-    aof_last_write_errno_.store(0);
     aof_size_.fetch_add(written, std::memory_order_relaxed);
     aof_unsynced_.store(true, std::memory_order_relaxed);
   } else {
-    int error = errno;
-    std::string rest = std::string(head) + std::string(body);
-    KeepUnwrittenLocked(std::move(rest), written, error);
+    KeepUnwrittenLocked(std::string(head) + std::string(body), written, errno);
   }
   buf->clear();
 }
