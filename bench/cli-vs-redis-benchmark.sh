@@ -34,6 +34,9 @@
 #   the server, not a generator starved of CPU, the thing measured),
 #   PORTS (LOW-HIGH: start the servers on ports in this range),
 #   SERVER_QUOTA (empty: no limit; else a percentage of one CPU, 10-100),
+#   CONTROL (1: each round runs redis-benchmark a second time, and "rb/rb"
+#   is the median of its two runs' ratio: the noise floor the ratio is read
+#   against),
 #   and lib.sh's EMBER_BIN, REDIS_BIN.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -60,6 +63,7 @@ CLIENT_CPU=${CLIENT_CPU-1}
 PORTS=${PORTS:-}
 NICE=${NICE:-}
 SERVER_QUOTA=${SERVER_QUOTA:-}
+CONTROL=${CONTROL:-}
 [[ -z $NICE || $NICE =~ ^-?[0-9]+$ ]] || die "NICE must be an integer (got '$NICE')"
 [[ -z $SERVER_QUOTA || ( $SERVER_QUOTA =~ ^[1-9][0-9]*$ && $SERVER_QUOTA -le 100 && $SERVER_QUOTA -ge 10 ) ]] \
     || die "SERVER_QUOTA must be a percentage of one CPU, 10-100 (got '$SERVER_QUOTA')"
@@ -158,9 +162,10 @@ run_one() {
         '{ gsub(/"/, ""); printf "%s %s %s %.0f\n", $2, $5, cpu, c / k / (ns / 1e9) }' <<<"$line"
 }
 
-printf '%-6s %-3s %-6s %14s %16s %6s %7s %7s %9s %9s %10s %10s\n' server P test "ember-cli r/s" "redis-bench r/s" \
-    ratio cli/srv rb/srv "p50 ms" "p50 ms" "cli us/r" "rb us/r"
-printf '%-6s %-3s %-6s %14s %16s %6s %7s %7s %9s %9s %10s %10s\n' "" "" "" "" "" "" "" "" "(cli)" "(rb)" "(cpu)" "(cpu)"
+printf '%-6s %-3s %-6s %14s %16s %6s %6s %7s %7s %9s %9s %10s %10s\n' server P test "ember-cli r/s" \
+    "redis-bench r/s" ratio rb/rb cli/srv rb/srv "p50 ms" "p50 ms" "cli us/r" "rb us/r"
+printf '%-6s %-3s %-6s %14s %16s %6s %6s %7s %7s %9s %9s %10s %10s\n' "" "" "" "" "" "" "" "" "" "(cli)" "(rb)" \
+    "(cpu)" "(cpu)"
 
 for server in $SERVERS; do
     # Neither server saves: persistence is not what is measured.
@@ -180,12 +185,16 @@ for server in $SERVERS; do
         requests=$REQUESTS_P1
         if (( pipeline > 1 )); then requests=$REQUESTS_P16; fi
         for test in $TESTS; do
-            : >"$WORKDIR/cli.rows"; : >"$WORKDIR/rb.rows"
+            : >"$WORKDIR/cli.rows"; : >"$WORKDIR/rb.rows"; : >"$WORKDIR/rb2.rows"
             for (( round = 0; round < ROUNDS; round++ )); do
                 "$CLI_BIN" -p "$port" FLUSHALL >/dev/null
                 run_one ember-cli "$port" "$test" "$pipeline" "$requests" >>"$WORKDIR/cli.rows"
                 "$CLI_BIN" -p "$port" FLUSHALL >/dev/null
                 run_one redis-benchmark "$port" "$test" "$pipeline" "$requests" >>"$WORKDIR/rb.rows"
+                if [[ -n $CONTROL ]]; then
+                    "$CLI_BIN" -p "$port" FLUSHALL >/dev/null
+                    run_one redis-benchmark "$port" "$test" "$pipeline" "$requests" >>"$WORKDIR/rb2.rows"
+                fi
                 alive "$pid" || die "$server died during the $test benchmark"
             done
             col() { awk -v k="$2" '{ print $k }' "$WORKDIR/$1.rows" | median; }
@@ -193,9 +202,11 @@ for server in $SERVERS; do
             # their median reported: the machine's drift between rounds cancels.
             paired() { paste -d' ' "$WORKDIR/$1.rows" "$WORKDIR/$2.rows" \
                 | awk -v a="$3" -v b="$4" '{ print $a / $b }' | median; }
-            printf '%-6s %-3s %-6s %14.0f %16.0f %6.2f %7.2f %7.2f %9.3f %9.3f %10.3f %10.3f\n' \
+            control=-
+            [[ -z $CONTROL ]] || control=$(printf '%.2f' "$(paired rb2 rb 1 5)")
+            printf '%-6s %-3s %-6s %14.0f %16.0f %6.2f %6s %7.2f %7.2f %9.3f %9.3f %10.3f %10.3f\n' \
                 "$server" "$pipeline" "$test" "$(col cli 1)" "$(col rb 1)" \
-                "$(paired cli rb 1 5)" "$(paired cli cli 1 8)" "$(paired rb rb 1 8)" \
+                "$(paired cli rb 1 5)" "$control" "$(paired cli cli 1 8)" "$(paired rb rb 1 8)" \
                 "$(col cli 2)" "$(col rb 2)" "$(col cli 3)" "$(col rb 3)"
         done
     done
