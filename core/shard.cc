@@ -408,6 +408,14 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     return;
   }
   if (conn.multi.active && !(spec->flags & kCmdMultiControl)) {
+    // As Redis: over maxmemory nothing is queued, reads included, since a
+    // transaction's queue could grow without bound; EXEC then aborts.
+    if (!HasMemory()) [[unlikely]] {
+      Reply reply(conn.LocalReplyTarget(), conn.resp);
+      RefuseOom(reply, spec);
+      conn.multi.failed = true;
+      return;
+    }
     conn.multi.queued.emplace_back(argv.begin(), argv.end());
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
     return;
@@ -584,6 +592,12 @@ void Shard::RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us) {
 void Shard::CountRejected(const CommandSpec* spec, std::string_view error) {
   if (spec) ++command_stats_.at(spec->id).rejected_calls;
   command_stats_.CountError(error);
+}
+
+void Shard::RefuseOom(Reply& reply, const CommandSpec* spec) {
+  constexpr std::string_view kOom = "-OOM command not allowed when used memory > 'maxmemory'.";
+  reply.Error(kOom);
+  CountRejected(spec, kOom);
 }
 
 bool Shard::AclPermits(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {

@@ -133,6 +133,8 @@ class Shard {
   // A command refused before it ran (arity, ACL): counted as Redis's
   // rejected_calls and in errorstats.
   void CountRejected(const CommandSpec* spec, std::string_view error);
+  // Replies Redis's -OOM and counts it as rejected.
+  void RefuseOom(Reply& reply, const CommandSpec* spec);
   // Runs modules' command filters (cluster redirects); false when one
   // answered for the command.
   bool PassesFilters(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
@@ -284,7 +286,7 @@ class Shard {
 // Here so the local and batch paths inline it: it is on every command's way.
 inline void Shard::Execute(CmdCtx& ctx) {
   if ((ctx.spec.flags & kCmdDenyOom) && !HasMemory()) [[unlikely]]
-    return ctx.reply.Error("-OOM command not allowed when used memory > 'maxmemory'.");
+    return RefuseOom(ctx.reply, &ctx.spec);
   size_t before = ctx.reply.buffer()->size();
   if ((ctx.spec.flags & kCmdWrite) && !BeforeWrite(ctx)) [[unlikely]]
     return;

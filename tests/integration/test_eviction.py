@@ -12,6 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import ServerTestCase, main  # noqa: E402
 from harness import arity  # noqa: E402
 import redis  # noqa: E402
@@ -124,6 +125,25 @@ class TestNoEviction(EvictionCase):
         # Without a limit, anything goes again.
         self.r.config_set("maxmemory", 0)
         self.assertEqual(self.write(["k%d" % i for i in range(4000, 5000)]), ([], None))
+
+
+    def test_nothing_is_queued_in_multi_over_the_limit(self):
+        self.limit("noeviction")
+        failed, error = self.write(["k%d" % i for i in range(4000)])
+        self.assertEqual(error, OOM)
+        c = self.server.raw()
+        self.assertEqual(c.execute("MULTI"), "OK")
+        # Redis refuses every command at queue time, a read too, and EXEC aborts.
+        self.assertEqual(c.execute("SET", "tx", "1"), harness.RespError(OOM))
+        self.assertEqual(c.execute("GET", "k0"), harness.RespError(OOM))
+        self.assertEqual(c.execute("EXEC"),
+                         harness.RespError("EXECABORT Transaction discarded because of previous errors."))
+        self.assertIsNone(self.r.get("tx"))
+        self.assertIn(b"errorstat_OOM:count=%d\r\n" % (len(failed) + 2), c.execute("INFO", "errorstats"))
+        self.r.config_set("maxmemory", 0)
+        self.assertEqual(c.execute("MULTI"), "OK")
+        self.assertEqual(c.execute("SET", "tx", "1"), "QUEUED")
+        self.assertEqual(c.execute("EXEC"), ["OK"])
 
 
 class TestAllKeys(EvictionCase):
