@@ -175,6 +175,19 @@ std::string Persistence::ReplayIncrement(const std::string& path, bool last) {
   std::string err = file.Open(path);
   if (!err.empty()) return err;
   if (file.data().empty()) return "";
+  // The last increment cut off inside its header (a crash right after a
+  // rewrite opened it) is a torn tail with no frame: it becomes empty, and
+  // the header is written again when it is opened for appending.
+  std::string header = FileHeader(kAofMagic);
+  if (last && file.data().size() < header.size() && header.starts_with(file.data())) {
+    if (ConfigValue("aof-load-truncated") != "yes")
+      return "Bad file format reading the append only file: " + path +
+             " ends inside its header (aof-load-truncated yes would drop it)";
+    spdlog::warn("!!! Warning: the AOF file {} ends inside its header ({} bytes): truncated to 0 bytes", path,
+                 file.data().size());
+    if (truncate(path.c_str(), 0) != 0) return "could not truncate " + path + ": " + strerror(errno);
+    return "";
+  }
   FrameReader reader(file.data(), path);
   err = reader.ReadHeader(kAofMagic);
   if (!err.empty()) return err;

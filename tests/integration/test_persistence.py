@@ -233,6 +233,38 @@ class TestAof(PersistenceBase):
         self.assertEqual(r.get("after"), b"1")
         self.assertEqual(r.dbsize(), 101)
 
+    def test_last_increment_cut_inside_its_header(self):
+        """A crash as a rewrite creates the new increment leaves part of its
+        header: with aof-load-truncated the file is emptied and start-up goes
+        on; without, start-up stops and changes nothing."""
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        r = srv.client()
+        for i in range(50):
+            r.set("k%d" % i, i)
+        r.bgrewriteaof()
+        wait_for(lambda: info(r)["aof_rewrite_in_progress"] == 0, what="the rewrite")
+        kill9(srv)
+        path = incr_path(self.data)
+        with open(path, "rb") as f:
+            header = f.read()
+        self.assertGreater(len(header), 8)  # nothing logged after the rewrite: a header alone
+        with open(path, "wb") as f:
+            f.write(header[:7])
+        code, log = self.start_fails("--appendonly", "yes", "--aof-load-truncated", "no")
+        self.assertEqual(code, 1, log)
+        self.assertIn("ends inside its header", log)
+        self.assertEqual(open(path, "rb").read(), header[:7])
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        r = srv.client()
+        self.assertEqual(r.dbsize(), 50)
+        self.assertIn("ends inside its header", srv.log_tail())
+        r.set("after", "1")
+        kill9(srv)
+        self.assertEqual(open(path, "rb").read()[:len(header)], header)
+        r = self.start("--appendonly", "yes").client()
+        self.assertEqual(r.get("after"), b"1")
+        self.assertEqual(r.dbsize(), 51)
+
     def test_a_torn_transaction_recovers_as_nothing(self):
         srv = self.start("--appendonly", "yes", "--appendfsync", "always", shards=3)
         r = srv.client()
