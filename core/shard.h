@@ -130,7 +130,7 @@ class Shard {
   // used memory is under limit again, or for about a millisecond (the cron
   // goes on). False when still over it with nothing left to evict.
   bool ReclaimMemory(int64_t limit);
-  // A command refused before it ran (arity, ACL): counted as Redis's
+  // A command refused before it ran (arity, ACL, OOM): counted as Redis's
   // rejected_calls and in errorstats.
   void CountRejected(const CommandSpec* spec, std::string_view error);
   // Replies Redis's -OOM and counts it as rejected.
