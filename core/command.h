@@ -40,6 +40,8 @@ enum CommandFlag : uint32_t {
   kCmdSkipMonitor = 1 << 12,
   kCmdSkipSlowlog = 1 << 13,
   kCmdAllowBusy = 1 << 14,
+  // Refused when queued inside MULTI (SHUTDOWN, SAVE): Redis's no-multi.
+  kCmdNoMulti = 1 << 15,
   // Routing (ember): runs on the client's thread and touches no keyspace.
   kCmdConnection = 1 << 20,
   // Routing (ember): needs every shard held (DBSIZE, FLUSHALL, KEYS, INFO).

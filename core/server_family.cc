@@ -617,6 +617,8 @@ void Info(CmdCtx& ctx) {
     o << (o.tellp() > 0 ? "\r\n" : "") << text;
   }
   InfoCommandSections(commands, want, o);
+  // Client libraries read cluster_enabled at start-up to pick their mode.
+  if (want("cluster")) o << (o.tellp() > 0 ? "\r\n" : "") << "# Cluster\r\ncluster_enabled:0\r\n";
   if (want("keyspace")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Keyspace\r\n";
     if (keys > 0)
@@ -644,7 +646,8 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},           {kCmdNoScript, "noscript"},
     {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},         {kCmdStale, "stale"},
     {kCmdSkipMonitor, "skip_monitor"}, {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
-    {kCmdNoAuth, "no_auth"},    {kCmdMayReplicate, "may_replicate"}, {kCmdAllowBusy, "allow_busy"}};
+    {kCmdNoAuth, "no_auth"},    {kCmdMayReplicate, "may_replicate"}, {kCmdNoMulti, "no_multi"},
+    {kCmdAllowBusy, "allow_busy"}};
 
 }  // namespace
 
@@ -837,7 +840,7 @@ void RegisterServerFamily(CommandTable& t) {
   add("time", 1, C | F | kCmdLoading | kCmdStale, Time, "server", "Returns the server time.", "2.6.0");
   add("flushdb", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from the current database.", "1.0.0");
   add("flushall", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from all databases.", "1.0.0");
-  add("shutdown", -1, C | A | kCmdNoScript | kCmdLoading | kCmdStale, Shutdown, "server",
+  add("shutdown", -1, C | A | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, Shutdown, "server",
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0");
   add("info", -1, C | kCmdLoading | kCmdStale, Info, "server", "Returns information and statistics about the server.",
       "1.0.0");

@@ -408,6 +408,14 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     return;
   }
   if (conn.multi.active && !(spec->flags & kCmdMultiControl)) {
+    if (spec->flags & kCmdNoMulti) [[unlikely]] {
+      std::string* out = conn.LocalReplyTarget();
+      size_t before = out->size();
+      Reply(out, conn.resp).Error("Command not allowed inside a transaction");
+      CountRejected(spec, std::string_view(*out).substr(before));
+      conn.multi.failed = true;
+      return;
+    }
     // As Redis: over maxmemory nothing is queued, reads included, since a
     // transaction's queue could grow without bound; EXEC then aborts.
     if (!HasMemory()) [[unlikely]] {

@@ -224,6 +224,12 @@ class TestInfo(ServerTestCase):
         # unknown section: empty reply
         self.assertEqual(self.info("nosuchsection"), "")
 
+    def test_cluster_section(self):
+        # Client libraries read it at start-up to choose their mode.
+        self.assertIn("# Cluster\r\ncluster_enabled:0\r\n", self.info())
+        self.assertEqual(self.info("cluster"), "# Cluster\r\ncluster_enabled:0\r\n")
+        self.assertEqual(parse_info(self.info("all"))["cluster_enabled"], "0")
+
     def test_multiple_sections(self):
         text = self.info("server", "clients")
         self.assertIn("# Server\r\n", text)
