@@ -156,6 +156,25 @@ void Flush(CmdCtx& ctx) {
   ctx.reply.Ok();
 }
 
+// ROLE: a primary with no replicas (replication does not exist yet).
+void Role(CmdCtx& ctx) {
+  ctx.reply.Array(3);
+  ctx.reply.Bulk("master");
+  ctx.reply.Int(0);
+  ctx.reply.Array(0);
+}
+
+// LOLWUT [VERSION v]: Redis 7.0 answers every version but its older art
+// (5 and 6) with the version line, and ignores other arguments; ember
+// draws no art, so it answers every version with that line.
+void Lolwut(CmdCtx& ctx) {
+  if (ctx.argc() == 3 && EqualsIgnoreCase(ctx.arg(1), "version")) {
+    int64_t version;
+    if (!ParseInt64(ctx.arg(2), &version)) return ctx.reply.Error(kErrNotInteger);
+  }
+  ctx.reply.Verbatim(std::string("Redis ver. ") + kRedisCompatVersion + "\n");
+}
+
 void Shutdown(CmdCtx& ctx) {
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
@@ -842,6 +861,9 @@ void RegisterServerFamily(CommandTable& t) {
   add("flushall", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from all databases.", "1.0.0");
   add("shutdown", -1, C | A | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, Shutdown, "server",
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0");
+  add("role", 1, C | F | A | kCmdNoScript | kCmdLoading | kCmdStale, Role, "server",
+      "Return the role of the instance in the context of replication", "2.8.12");
+  add("lolwut", -1, C | F | kCmdReadOnly, Lolwut, "server", "Display some computer art and the Redis version", "5.0.0");
   add("info", -1, C | kCmdLoading | kCmdStale, Info, "server", "Returns information and statistics about the server.",
       "1.0.0");
   add("client", -2, C, Client, "connection", "A container for client connection commands.", "2.4.0",

@@ -604,5 +604,18 @@ class TestClient(ServerTestCase):
         c.close()
 
 
+class TestRoleAndLolwut(ServerTestCase):
+
+    def test_role_of_a_primary_without_replicas(self):
+        self.assertEqual(self.cmd("ROLE"), [b"master", 0, []])
+        self.assertEqual(self.server.raw(protocol=3).execute("ROLE"), [b"master", 0, []])
+
+    def test_lolwut_version_line(self):
+        version = parse_info(self.cmd("INFO", "server"))["redis_version"]
+        for args in ((), ("VERSION", "99"), ("whatever",)):
+            self.assertEqual(self.cmd("LOLWUT", *args), ("Redis ver. %s\n" % version).encode(), args)
+        self.assertCmdError(NOT_INT, "LOLWUT", "VERSION", "x")
+
+
 if __name__ == "__main__":
     main()
