@@ -217,6 +217,33 @@ void ForEachClient(CmdCtx& ctx, Fn fn) {
     for (Conn* c : ctx.server.shard(s).conns()) fn(*c);
 }
 
+// CLIENT LIST / KILL TYPE: normal or pubsub (a client with subscriptions,
+// as Redis's CLIENT_PUBSUB); no client is a replica or a master yet.
+enum class ClientType { kAny, kNormal, kPubSub, kNone };
+
+// False for a name Redis does not know.
+bool ParseClientType(std::string_view v, ClientType* type) {
+  if (EqualsIgnoreCase(v, "normal"))
+    *type = ClientType::kNormal;
+  else if (EqualsIgnoreCase(v, "pubsub"))
+    *type = ClientType::kPubSub;
+  else if (EqualsIgnoreCase(v, "master") || EqualsIgnoreCase(v, "replica") || EqualsIgnoreCase(v, "slave"))
+    *type = ClientType::kNone;
+  else
+    return false;
+  return true;
+}
+
+bool IsClientType(Conn& c, ClientType type) {
+  switch (type) {
+    case ClientType::kAny: return true;
+    case ClientType::kNormal: return c.subscriptions() == 0;
+    case ClientType::kPubSub: return c.subscriptions() > 0;
+    case ClientType::kNone: return false;
+  }
+  return false;
+}
+
 void ClientKill(CmdCtx& ctx) {
   // Old form: CLIENT KILL addr:port
   if (ctx.argc() == 3) {
@@ -237,9 +264,10 @@ void ClientKill(CmdCtx& ctx) {
     return ctx.reply.Ok();
   }
   if (ctx.argc() % 2 != 0) return ctx.reply.Error(kErrSyntax);
-  int64_t id = -1;
+  int64_t id = -1, max_age = 0;
   std::string_view addr, laddr, user;
   bool has_addr = false, has_laddr = false, skipme = true;
+  ClientType type = ClientType::kAny;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
     std::string_view k = ctx.arg(i), v = ctx.arg(i + 1);
     if (EqualsIgnoreCase(k, "id")) {
@@ -258,10 +286,10 @@ void ClientKill(CmdCtx& ctx) {
       else
         return ctx.reply.Error(kErrSyntax);
     } else if (EqualsIgnoreCase(k, "type")) {
-      if (!EqualsIgnoreCase(v, "normal") && !EqualsIgnoreCase(v, "master") && !EqualsIgnoreCase(v, "replica") &&
-          !EqualsIgnoreCase(v, "slave") && !EqualsIgnoreCase(v, "pubsub"))
-        return ctx.reply.Error("Unknown client type '" + std::string(v) + "'");
-      if (!EqualsIgnoreCase(v, "normal")) return ctx.reply.Int(0);
+      if (!ParseClientType(v, &type)) return ctx.reply.Error("Unknown client type '" + std::string(v) + "'");
+    } else if (EqualsIgnoreCase(k, "maxage")) {
+      // Redis 7.4's filter: clients connected at least this many seconds.
+      if (!ParseInt64(v, &max_age) || max_age <= 0) return ctx.reply.Error(kErrSyntax);
     } else if (EqualsIgnoreCase(k, "user")) {
       user = v;
       if (!ctx.server.acl().Find(user)) return ctx.reply.Error("No such user '" + std::string(user) + "'");
@@ -270,9 +298,12 @@ void ClientKill(CmdCtx& ctx) {
     }
   }
   int64_t killed = 0;
+  const int64_t now_ms = NowMs();
   ctx.shard.RunHoldingAll([&] {
     ForEachClient(ctx, [&](Conn& c) {
       if (id > 0 && c.id() != static_cast<uint64_t>(id)) return;
+      if (!IsClientType(c, type)) return;
+      if (max_age > 0 && (now_ms - c.created_ms) / 1000 < max_age) return;
       if (has_addr && c.peer() != addr) return;
       if (has_laddr && c.local() != laddr) return;
       if (!user.empty() && (!c.user || c.user->name != user)) return;
@@ -340,13 +371,11 @@ void Client(CmdCtx& ctx) {
   }
   if (EqualsIgnoreCase(sub, "list")) {
     std::vector<int64_t> ids;
+    ClientType type = ClientType::kAny;
     for (size_t i = 2; i < ctx.argc(); ++i) {
       if (EqualsIgnoreCase(ctx.arg(i), "type") && i + 1 < ctx.argc()) {
         std::string_view t = ctx.arg(++i);
-        if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") && !EqualsIgnoreCase(t, "replica") &&
-            !EqualsIgnoreCase(t, "pubsub"))
-          return ctx.reply.Error("Unknown client type '" + std::string(t) + "'");
-        if (!EqualsIgnoreCase(t, "normal")) return ctx.reply.Verbatim("");
+        if (!ParseClientType(t, &type)) return ctx.reply.Error("Unknown client type '" + std::string(t) + "'");
       } else if (EqualsIgnoreCase(ctx.arg(i), "id") && i + 1 < ctx.argc()) {
         for (++i; i < ctx.argc(); ++i) {
           int64_t id;
@@ -362,6 +391,7 @@ void Client(CmdCtx& ctx) {
     ctx.shard.RunHoldingAll([&] {
       ForEachClient(ctx, [&](Conn& c) {
         if (!ids.empty() && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id())) == ids.end()) return;
+        if (!IsClientType(c, type)) return;
         text += ClientLine(c, now);
       });
     });

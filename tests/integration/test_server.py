@@ -542,6 +542,41 @@ class TestClient(ServerTestCase):
         self.assertCmdError("ERR client-id should be greater than 0", "CLIENT", "KILL", "ID", "abc")
         self.assertCmdError("ERR client-id should be greater than 0", "CLIENT", "KILL", "ID", "0")
 
+    def test_kill_and_list_by_type(self):
+        sub = self.server.raw()
+        sub.execute("SUBSCRIBE", "ch")
+        sid = int(parse_client_line(self.cmd("CLIENT", "LIST", "TYPE", "pubsub").decode())["id"])
+        self.assertNotIn(("id=%d " % sid).encode(), self.cmd("CLIENT", "LIST", "TYPE", "normal"))
+        self.assertEqual(self.cmd("CLIENT", "LIST", "TYPE", "replica"), b"")
+        normal = self.server.raw()
+        normal.execute("PING")
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "replica"), 0)
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "pubsub"), 1)
+        self.assertTrue(sub.is_closed())
+        self.assertEqual(normal.execute("PING"), "PONG")
+        nid = str(normal.execute("CLIENT", "ID"))
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "pubsub", "ID", nid), 0)
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "normal", "ID", nid), 1)
+        self.assertTrue(normal.is_closed())
+        self.assertEqual(self.cmd("PING"), "PONG")
+        sub.close()
+        normal.close()
+
+    @ember_only
+    def test_kill_by_maxage(self):
+        # Redis 7.4's filter.
+        old = self.server.raw()
+        old.execute("PING")
+        time.sleep(1.1)
+        young = self.server.raw()
+        young.execute("PING")
+        self.assertEqual(self.cmd("CLIENT", "KILL", "MAXAGE", "1", "SKIPME", "yes", "ID", str(old.execute("CLIENT", "ID"))), 1)
+        self.assertTrue(old.is_closed())
+        self.assertEqual(young.execute("PING"), "PONG")
+        self.assertCmdError(SYNTAX, "CLIENT", "KILL", "MAXAGE", "0")
+        old.close()
+        young.close()
+
     def test_kill_by_addr(self):
         victim = self.server.raw()
         victim.execute("PING")
