@@ -50,6 +50,22 @@ Conn::~Conn() {
   if (block_timer_) event_free(block_timer_);
 }
 
+void Conn::Postpone(std::span<const std::string_view> argv) {
+  postponed_.assign(argv.begin(), argv.end());
+  shard_.Postponed(id_);
+}
+
+void Conn::RunPostponed() {
+  std::vector<std::string> args = std::move(postponed_);
+  postponed_.clear();
+  std::vector<std::string_view> argv(args.begin(), args.end());
+  last_active_ms = NowMs();
+  shard_.db().set_now(last_active_ms);
+  shard_.Dispatch(*this, argv);
+  if (postponed_.empty()) ProcessInput();
+  MarkDirty();
+}
+
 void Conn::Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms) {
   blocked_ = std::move(b);
   if (timeout_ms <= 0) return;
@@ -193,7 +209,8 @@ void Conn::ProcessInput() {
                               live.proto_max_multibulk_len.load(std::memory_order_relaxed),
                               live.proto_inline_max_size.load(std::memory_order_relaxed)};
   shard_.db().set_now(last_active_ms);
-  while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_ && inflight_ < kMaxInflight) {
+  while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_ && postponed_.empty() &&
+         inflight_ < kMaxInflight) {
     RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), limits);
     if (st == RequestParser::Status::kNeedMore) break;
     if (st == RequestParser::Status::kError) return ProtocolError(parser_.error());

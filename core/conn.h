@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,7 @@ class Conn {
   struct Transaction {
     bool active = false;
     bool failed = false;
+    bool writes = false;  // a queued command writes (CLIENT PAUSE WRITE holds its EXEC)
     std::vector<std::vector<std::string>> queued;
   };
   Transaction multi;
@@ -123,6 +125,13 @@ class Conn {
   // timeout_ms passes (0: forever); it reads no further commands meanwhile.
   void Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms);
   const std::shared_ptr<BlockedClient>& blocked() const { return blocked_; }
+  // CLIENT PAUSE: keeps the command that has to wait (its arguments
+  // copied); the client reads no further commands until RunPostponed.
+  void Postpone(std::span<const std::string_view> argv);
+  bool postponed() const { return !postponed_.empty(); }
+  // Dispatches the waiting command again (it may wait again), then the
+  // input that arrived meanwhile.
+  void RunPostponed();
   bool close_after_reply = false;
   size_t QueryBufferSize() const { return in_.size(); }
   size_t QueryBufferCapacity() const { return in_.capacity(); }
@@ -188,6 +197,7 @@ class Conn {
   uint64_t pending_base_ = 0;  // sequence number of pending_.front()
   int inflight_ = 0;
   std::shared_ptr<BlockedClient> blocked_;
+  std::vector<std::string> postponed_;
   event* block_timer_ = nullptr;
   int64_t over_soft_limit_since_ = 0;  // when the output first passed the soft limit
   friend class Shard;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "blocking.h"
+#include "client_pause.h"
 #include "config.h"
 #include "dict.h"
 #include "entry.h"
@@ -57,6 +58,10 @@ class Db {
   // the entries' access bits (eviction.h); the shard points this at its
   // config.
   void set_live(const Config::Live* live) { live_ = live; }
+  // CLIENT PAUSE: while one is in force nothing expires (a lookup of an
+  // expired key finds nothing but leaves it), as in Redis.
+  void set_pause(const ClientPause* pause) { pause_ = pause; }
+  bool ExpiryFrozen() const { return pause_ && pause_->Frozen(now_ms_); }
   EvictionPolicy policy() const {
     return static_cast<EvictionPolicy>(live_->maxmemory_policy.load(std::memory_order_relaxed));
   }
@@ -191,6 +196,7 @@ class Db {
   int64_t now_ms_ = 0;
   uint32_t lru_clock_ = 0;
   const Config::Live* live_;
+  const ClientPause* pause_ = nullptr;
   EvictionPool pool_;
   DbStats stats_;
   SnapshotShard* snapshot_ = nullptr;

@@ -37,7 +37,8 @@ std::vector<uint32_t> WatchedShards(CmdCtx& ctx) {
 
 void Multi(CmdCtx& ctx) {
   if (ctx.conn->multi.active) return ctx.reply.Error("MULTI calls can not be nested");
-  ctx.conn->multi = Conn::Transaction{true, false, {}};
+  ctx.conn->multi = Conn::Transaction{};
+  ctx.conn->multi.active = true;
   ctx.reply.Ok();
 }
 

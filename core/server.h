@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "acl.h"
+#include "client_pause.h"
 #include "config.h"
 #include "persistence.h"
 #include "latency.h"
@@ -73,6 +74,7 @@ class Server {
   SlowLog& slowlog() { return slowlog_; }
   LatencyMonitor& latency() { return latency_; }
   MonitorRegistry& monitors() { return monitors_; }
+  ClientPause& client_pause() { return client_pause_; }
   // Any thread: a copy of every shard's figures, each taken on its own
   // thread between two of its events (no shard stops). A shard that has
   // not answered within timeout_ms is left out (false).
@@ -112,6 +114,7 @@ class Server {
   std::atomic<uint64_t> next_client_id_{1};
   std::atomic<bool> shutdown_requested_{false};
   std::atomic<int64_t> key_observers_{0};
+  ClientPause client_pause_;
   PubSubRegistry pubsub_;
   PubSubRegistry shard_pubsub_;
   uint32_t next_shard_ = 0;

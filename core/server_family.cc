@@ -331,7 +331,9 @@ void Client(CmdCtx& ctx) {
                            "KILL <option> <value> [<option> <value> [...]]",
                            "    Kill connections. Options are: ID, ADDR, LADDR, SKIPME, TYPE, USER.",
                            "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <id> [<id> ...]]",
-                           "    Return information about client connections.", "SETNAME <name>",
+                           "    Return information about client connections.", "UNPAUSE",
+                           "    Stop the current client pause, resuming traffic.", "PAUSE <timeout> [WRITE|ALL]",
+                           "    Suspend all, or just write, clients for <timeout> milliseconds.", "SETNAME <name>",
                            "    Assign the name <name> to the current connection.",
                            "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
                            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -425,6 +427,32 @@ void Client(CmdCtx& ctx) {
       });
     });
     return ctx.reply.Int(unblocked ? 1 : 0);
+  }
+  if (EqualsIgnoreCase(sub, "pause")) {
+    if (ctx.argc() != 3 && ctx.argc() != 4)
+      return ctx.reply.Error("unknown subcommand or wrong number of arguments for '" + std::string(sub) +
+                             "'. Try CLIENT HELP.");
+    bool all = true;
+    if (ctx.argc() == 4) {
+      if (EqualsIgnoreCase(ctx.arg(3), "write"))
+        all = false;
+      else if (!EqualsIgnoreCase(ctx.arg(3), "all"))
+        return ctx.reply.Error("CLIENT PAUSE mode must be WRITE or ALL");
+    }
+    int64_t ms;
+    if (!ParseInt64(ctx.arg(2), &ms)) return ctx.reply.Error("timeout is not an integer or out of range");
+    if (ms < 0) return ctx.reply.Error("timeout is negative");
+    int64_t now = NowMs();
+    ctx.server.client_pause().Pause(ms > INT64_MAX - now ? INT64_MAX : now + ms, all);
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "unpause")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CLIENT");
+    ctx.server.client_pause().Unpause();
+    // Every shard runs its waiting clients now, not at its next cron tick.
+    for (uint32_t s = 0; s < ctx.server.shard_count(); ++s)
+      ctx.server.shard(s).Call([](Shard& shard) { shard.ResumePostponed(); });
+    return ctx.reply.Ok();
   }
   if (EqualsIgnoreCase(sub, "no-evict") || EqualsIgnoreCase(sub, "no-touch")) {
     if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
@@ -587,7 +615,7 @@ void Info(CmdCtx& ctx) {
         ++ttl_n;
       }
       for (Conn* c : sh.conns()) {
-        blocked += c->blocked() != nullptr;
+        blocked += c->blocked() != nullptr || c->postponed();
         max_in = std::max(max_in, c->QueryBufferCapacity());
         max_out = std::max(max_out, c->OutputSize());
       }
@@ -905,6 +933,10 @@ void RegisterServerFamily(CommandTable& t) {
        Sub("client|list", -2, C | A, "Lists open connections.", "2.4.0"),
        Sub("client|kill", -3, C | A, "Terminates open connections.", "2.4.0"),
        Sub("client|no-evict", 3, C | A, "Sets the client eviction mode of the connection.", "7.0.0"),
+       Sub("client|pause", -3, C | A | kCmdNoScript | kCmdLoading | kCmdStale, "Suspends commands processing.",
+           "3.0.0"),
+       Sub("client|unpause", 2, C | A | kCmdNoScript | kCmdLoading | kCmdStale,
+           "Resumes processing of clients that were paused.", "6.2.0"),
        Sub("client|unblock", -3, C | A, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0"),
        Sub("client|help", 2, C, "Returns helpful text about the different subcommands.", "5.0.0")});
   add("config", -2, C, Config_, "server", "A container for server configuration commands.", "2.0.0",

@@ -92,6 +92,7 @@ Shard::Shard(Server& server, uint32_t index)
       db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
       maxmemory_(&server.config().live.maxmemory) {
   db_.set_live(&server_.config().live);
+  db_.set_pause(&server_.client_pause());
   base_ = event_base_new();
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   // Edge-triggered: every write to the eventfd is a new edge, so the
@@ -407,6 +408,10 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     if (conn.multi.active) conn.multi.failed = true;
     return;
   }
+  if (server_.client_pause().maybe_active()) [[unlikely]] {
+    bool writes = (spec->flags & (kCmdWrite | kCmdMayReplicate)) || (conn.multi.writes && spec->name == "exec");
+    if (server_.client_pause().Holds(writes, NowMs())) return conn.Postpone(argv);
+  }
   if (conn.multi.active && !(spec->flags & kCmdMultiControl)) {
     if (spec->flags & kCmdNoMulti) [[unlikely]] {
       std::string* out = conn.LocalReplyTarget();
@@ -425,6 +430,7 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
       return;
     }
     conn.multi.queued.emplace_back(argv.begin(), argv.end());
+    conn.multi.writes |= (spec->flags & (kCmdWrite | kCmdMayReplicate)) != 0;
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
     return;
   }
@@ -861,6 +867,8 @@ void Shard::Cron() {
   PublishMemory();
 
   int64_t now = db_.now();
+  if (server_.client_pause().maybe_active()) server_.client_pause().ClearIfOver(now);
+  if (!postponed_.empty() && !server_.client_pause().Frozen(now)) ResumePostponed();
   int64_t timeout = live.timeout.load(std::memory_order_relaxed);
   if (timeout > 0 && now - last_client_check_ms_ >= 1000) {
     last_client_check_ms_ = now;
@@ -871,6 +879,15 @@ void Shard::Cron() {
   }
   timeval tv{0, static_cast<suseconds_t>(period_us)};
   event_add(cron_ev_, &tv);
+}
+
+void Shard::ResumePostponed() {
+  std::vector<uint64_t> ids = std::move(postponed_);
+  postponed_.clear();
+  for (uint64_t id : ids) {
+    auto it = by_id_.find(id);
+    if (it != by_id_.end() && !it->second->closed() && it->second->postponed()) it->second->RunPostponed();
+  }
 }
 
 bool Shard::ReclaimMemory(int64_t limit) {
