@@ -106,6 +106,10 @@ struct CmdCtx {
   // The client's address when conn is not given (SLOWLOG); a client's
   // address never changes, so any thread may read it.
   const std::string* peer = nullptr;
+  // CLIENT TRACKING: the client tracks this read-only command's keys
+  // (decided on its thread), and the shard the client lives on.
+  bool track_reads = false;
+  uint32_t client_shard = 0;
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.

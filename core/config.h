@@ -89,6 +89,7 @@ class Config {
     std::atomic<int64_t> latency_monitor_threshold{0};  // milliseconds; 0: off
     std::atomic<int64_t> acllog_max_len{128};
     std::atomic<bool> protected_mode{true};
+    std::atomic<int64_t> tracking_table_max_keys{1000000};  // 0: no limit
   };
 
   Config();

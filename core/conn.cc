@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "command.h"
 #include "persistence.h"
 #include "reply.h"
 #include "server.h"
@@ -85,6 +86,44 @@ void Conn::DeliverPush(std::string_view kind, std::string_view pattern, std::str
   if (!pattern.empty()) reply.Bulk(pattern);
   reply.Bulk(channel);
   reply.Bulk(payload);
+  if (CheckOutputLimit()) MarkDirty();
+}
+
+bool Conn::TracksReadsOf(const CommandSpec& spec) const {
+  if (tracking.bcast || !(spec.flags & kCmdReadOnly)) return false;
+  if (tracking.optin) return tracking.caching_given;
+  if (tracking.optout) return !tracking.caching_given;
+  return true;
+}
+
+void Conn::SendInvalidation(std::string_view key, bool flush, bool redirected) {
+  // RESP2 has no way to send it on a connection that gets replies.
+  if (resp < 3 && !(redirected && subscriptions() > 0)) return;
+  Reply reply(LocalReplyTarget(), resp);
+  if (resp >= 3) {
+    reply.Push(2);
+    reply.Bulk("invalidate");
+  } else {
+    reply.Push(3);
+    reply.Bulk("message");
+    reply.Bulk("__redis__:invalidate");
+  }
+  if (flush) {
+    reply.Null();
+  } else {
+    reply.Array(1);
+    reply.Bulk(key);
+  }
+  if (CheckOutputLimit()) MarkDirty();
+}
+
+void Conn::SendRedirectBroken() {
+  tracking.broken_redirect = true;
+  if (resp < 3) return;
+  Reply reply(LocalReplyTarget(), resp);
+  reply.Push(2);
+  reply.Bulk("tracking-redir-broken");
+  reply.Int(static_cast<int64_t>(tracking.redirect));
   if (CheckOutputLimit()) MarkDirty();
 }
 
@@ -217,6 +256,9 @@ void Conn::ProcessInput() {
     const auto& argv = parser_.argv();
     if (!argv.empty()) shard_.Dispatch(*this, argv);
     in_.Consume(parser_.consumed());
+    // CLIENT CACHING applies to the next command, or to a whole MULTI.
+    if (tracking.caching_given && !multi.active && last_command && !last_command->name.starts_with("client"))
+      [[unlikely]] tracking.caching_given = false;
   }
   if (closed() || !CheckOutputGrowth()) return;
   if (inflight_ >= kMaxInflight) PauseReading();

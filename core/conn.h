@@ -109,6 +109,26 @@ class Conn {
   std::shared_ptr<AclUser> user;
   bool authenticated = false;
   bool acl_unrestricted = false;
+  // CLIENT TRACKING: this client's mode; changed on its own thread only.
+  struct Tracking {
+    bool on = false, bcast = false, optin = false, optout = false, noloop = false;
+    bool caching_given = false;    // CLIENT CACHING yes|no, for the next command (or MULTI)
+    bool broken_redirect = false;  // the redirect client was gone
+    uint64_t redirect = 0;         // 0: none
+    uint32_t redirect_shard = 0;
+    std::vector<std::string> prefixes;  // BCAST
+  };
+  Tracking tracking;
+  // Whether the keys of a spec command run now are remembered for this
+  // client's invalidations: it tracks by default, OPTIN with CACHING yes
+  // or OPTOUT without CACHING no, and spec is read-only.
+  bool TracksReadsOf(const CommandSpec& spec) const;
+  // An invalidation of key (or of every key: flush) to this client, as a
+  // RESP3 push, or in RESP2 as a __redis__:invalidate message when it is
+  // the redirect target of another client and subscribed.
+  void SendInvalidation(std::string_view key, bool flush, bool redirected);
+  // RESP3: the redirect client of this one is gone.
+  void SendRedirectBroken();
   // MONITOR: receives every command's line.
   bool monitor = false;
   void DeliverMonitorLine(std::string_view line);

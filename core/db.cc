@@ -183,6 +183,7 @@ Entry* Db::Random() {
 
 void Db::Flush(bool async) {
   TouchAll();
+  tracking_.Flush();
   pool_.Clear();
   volatile_.clear();
   volatile_.shrink_to_fit();

@@ -122,6 +122,10 @@ void Exec(CmdCtx& ctx) {
     modules.BeginTransaction();
     for (size_t i = 0; i < specs.size(); ++i) {
       CmdCtx inner{argvs[i], ctx.reply, ctx.server, ctx.shard, &conn, *specs[i]};
+      if (conn.tracking.on) {
+        inner.track_reads = conn.TracksReadsOf(*specs[i]);
+        inner.client_shard = ctx.shard.index();
+      }
       ctx.shard.Execute(inner);
     }
     modules.EndTransaction(ctx.shard.index());

@@ -126,6 +126,15 @@ class Shard {
   // served blocking command) as argv.
   void Propagate(std::span<const std::string_view> argv);
   void TouchKeys(CmdCtx& ctx);
+  // CLIENT TRACKING. RememberReads: the keys of a read the client tracks.
+  // EnableTracking / DisableTracking: on the client's thread (CLIENT
+  // TRACKING, RESET, close). SendInvalidations: after the loop iteration,
+  // the invalidations this shard's Db owes, to the clients' home shards.
+  void RememberReads(CmdCtx& ctx);
+  void EnableTracking(Conn& c);
+  void DisableTracking(Conn& c);
+  void SendInvalidations();
+  void DeliverInvalidations(const std::vector<Invalidation>& batch);
   // Past maxmemory: evicts keys of this shard's Db by maxmemory-policy until
   // used memory is under limit again, or for about a millisecond (the cron
   // goes on). False when still over it with nothing left to evict.
@@ -298,6 +307,8 @@ inline void Shard::Execute(CmdCtx& ctx) {
     return;
   int64_t start = MonotonicNs();
   ctx.spec.handler(ctx);
+  if (ctx.track_reads) [[unlikely]]
+    RememberReads(ctx);
   int64_t ns = MonotonicNs() - start;
   ++stats_.commands;
   TouchKeys(ctx);
