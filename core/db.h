@@ -145,13 +145,10 @@ class Db {
     if (!watched_.empty()) TouchWatched(key);
     if (!blocked_.empty()) TouchBlocked(key);
     if (tracking_.active()) [[unlikely]]
-      tracking_.Invalidate(key, acting_client_);
+      tracking_.Invalidate(key, tls_acting_client);
   }
   // CLIENT TRACKING: this Db's tracked keys and the invalidations owed.
   KeyReaders& tracking() { return tracking_; }
-  // The client whose command is changing keys (NOLOOP), 0 for none
-  // (expiry, eviction).
-  void set_acting_client(uint64_t id) { acting_client_ = id; }
 
   // Blocking commands: clients wait on a key in arrival order.
   void Block(std::string_view key, std::shared_ptr<BlockedClient> b);
@@ -202,7 +199,6 @@ class Db {
   std::unordered_map<std::string, std::deque<std::shared_ptr<BlockedClient>>> blocked_;
   std::vector<std::string> ready_;
   KeyReaders tracking_;
-  uint64_t acting_client_ = 0;
   std::mt19937_64 rng_;
   int64_t now_ms_ = 0;
   uint32_t lru_clock_ = 0;

@@ -667,13 +667,7 @@ void Shard::TouchKeys(CmdCtx& ctx) {
     return;
   std::vector<size_t> keys;
   CommandTable::KeyIndexes(ctx.spec, ctx.argv, &keys);
-  uint64_t client = ctx.conn ? ctx.conn->id() : ctx.client_id;
-  for (size_t i : keys) {
-    Db& db = ctx.db(ctx.argv[i]);
-    db.set_acting_client(client);
-    db.Touch(ctx.argv[i]);
-    db.set_acting_client(0);
-  }
+  for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
 }
 
 void Shard::RememberReads(CmdCtx& ctx) {

@@ -29,6 +29,7 @@
 #include "blocking.h"
 #include "command.h"
 #include "command_stats.h"
+#include "conn.h"
 #include "db.h"
 #include "memory_meter.h"
 #include "module.h"
@@ -306,12 +307,14 @@ inline void Shard::Execute(CmdCtx& ctx) {
   if ((ctx.spec.flags & kCmdWrite) && !BeforeWrite(ctx)) [[unlikely]]
     return;
   int64_t start = MonotonicNs();
+  tls_acting_client = ctx.conn ? ctx.conn->id() : ctx.client_id;
   ctx.spec.handler(ctx);
   if (ctx.track_reads) [[unlikely]]
     RememberReads(ctx);
   int64_t ns = MonotonicNs() - start;
   ++stats_.commands;
   TouchKeys(ctx);
+  tls_acting_client = 0;
   CountCall(ctx, before, ns);
   if (ctx.spec.flags & kCmdWrite) AfterWrite(ctx, before);
 }

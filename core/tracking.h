@@ -20,6 +20,11 @@
 
 namespace ember {
 
+// The client whose command runs on this thread (Shard::Execute sets it),
+// so that a change knows who made it (NOLOOP) wherever in the command it
+// happens; 0 outside commands (expiry, eviction, a served blocked pop).
+constinit inline thread_local uint64_t tls_acting_client = 0;
+
 struct Invalidation {
   uint64_t client_id;
   uint32_t shard;    // the client's home shard

@@ -95,6 +95,28 @@ class TestTracking(ServerTestCase):
         c.execute("GET", "k")
         self.cmd("SET", "k", "theirs")
         self.assertInvalidated(c, ["k"])
+        # Writes whose editors touch the key themselves (lists, sorted sets).
+        c.execute("LRANGE", "l", "0", "-1")
+        c.execute("ZRANGE", "z", "0", "-1")
+        c.execute("LPUSH", "l", "a")
+        c.execute("ZADD", "z", "1", "m")
+        self.assertNothingPending(c)
+        # Its own write ended the tracking of those keys: read them again.
+        c.execute("LRANGE", "l", "0", "-1")
+        c.execute("ZRANGE", "z", "0", "-1")
+        self.cmd("LPUSH", "l", "b")
+        self.cmd("ZADD", "z", "2", "n")
+        self.assertInvalidated(c, ["l", "z"])
+
+    def test_served_blocked_pop_invalidates(self):
+        c = self.tracker()
+        c.execute("LRANGE", "q", "0", "-1")
+        b = self.client()
+        b.send("BLPOP", "q", "5")
+        time.sleep(0.1)
+        self.cmd("RPUSH", "q", "x")
+        self.assertEqual(b.read(), [b"q", b"x"])
+        self.assertInvalidated(c, ["q"])
 
     def test_own_write_is_invalidated_after_its_reply(self):
         c = self.tracker()
