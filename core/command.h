@@ -70,11 +70,14 @@ struct CommandSpec {
   int keynum_index = 0;
   // A module's command: its module-side handler and key finder.
   const ModuleCommand* module = nullptr;
-  // ACL categories beyond those the flags and group imply ("@search").
+  // A module command's ACL categories beyond those its flags imply ("@search").
   std::vector<std::string> acl_extra = {};
   // Its index in per-command tables (statistics, ACL bits), subcommands
   // included; given by CommandTable::Add.
   uint32_t id = 0;
+  // Its ACL categories, a bit per AclCategoryNames() entry; given by
+  // CommandTable::Add (AclCategoryBits).
+  uint32_t acl_categories = 0;
 };
 
 // What a handler sees. Keys are resolved to their shard's Db through db();

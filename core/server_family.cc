@@ -646,31 +646,6 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdSkipMonitor, "skip_monitor"}, {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
     {kCmdNoAuth, "no_auth"},    {kCmdMayReplicate, "may_replicate"}, {kCmdAllowBusy, "allow_busy"}};
 
-}  // namespace
-
-std::vector<std::string> AclCategories(const CommandSpec& spec) {
-  std::vector<std::string> cats;
-  if (spec.flags & kCmdWrite) cats.push_back("@write");
-  if (spec.flags & kCmdReadOnly) cats.push_back("@read");
-  if (spec.flags & kCmdAdmin) {
-    cats.push_back("@admin");
-    cats.push_back("@dangerous");
-  }
-  if (spec.group == "generic") cats.push_back("@keyspace");
-  if (spec.group == "string" || spec.group == "hash" || spec.group == "list" || spec.group == "set")
-    cats.push_back("@" + spec.group);
-  if (spec.group == "sorted-set") cats.push_back("@sortedset");
-  if (spec.group == "connection") cats.push_back("@connection");
-  if (spec.group == "pubsub") cats.push_back("@pubsub");
-  if (spec.group == "transactions") cats.push_back("@transaction");
-  if (spec.flags & kCmdBlocking) cats.push_back("@blocking");
-  cats.push_back(spec.flags & kCmdFast ? "@fast" : "@slow");
-  cats.insert(cats.end(), spec.acl_extra.begin(), spec.acl_extra.end());
-  return cats;
-}
-
-namespace {
-
 void CommandInfoEntry(CmdCtx& ctx, const CommandSpec& spec) {
   ctx.reply.Array(10);
   ctx.reply.Bulk(spec.name);
