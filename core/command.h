@@ -48,6 +48,11 @@ enum CommandFlag : uint32_t {
   kCmdMultiControl = 1 << 22,
   // Allowed to a RESP2 client in subscribed mode ((P|S)SUBSCRIBE, PING, ...).
   kCmdSubscribedOk = 1 << 23,
+  // Redis's PROTECTED (DEBUG, MODULE LOAD/LOADEX/UNLOAD): refused unless
+  // enable-debug-command / enable-module-command allows the client. A
+  // container carries it too, so the dispatcher looks at its subcommands
+  // only when it is set.
+  kCmdProtected = 1 << 26,
 };
 
 struct CmdCtx;

@@ -417,6 +417,12 @@ void Config_(CmdCtx& ctx) {
       if (!config.Known(ctx.arg(i)))
         return ctx.reply.Error("Unknown option or number of arguments for CONFIG SET - '" + std::string(ctx.arg(i)) +
                                "'");
+      if (config.Protected(ctx.arg(i))) {
+        int64_t mode = config.live.enable_protected_configs.load(std::memory_order_relaxed);
+        if (mode != kProtectedYes && !(mode == kProtectedLocal && ctx.conn && ctx.conn->IsLocal()))
+          return ctx.reply.Error("CONFIG SET failed (possibly related to argument '" + std::string(ctx.arg(i)) +
+                                 "') - can't set protected config");
+      }
       for (size_t j = 2; j < i; j += 2)
         if (EqualsIgnoreCase(ctx.arg(i), ctx.arg(j)))
           return ctx.reply.Error("CONFIG SET failed (possibly related to argument '" + std::string(ctx.arg(i)) +
