@@ -380,8 +380,8 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   bool bad_arity = spec && ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity));
   if (!spec || bad_arity) {
     // An HTTP request's lines (a browser's form, an SSRF) must not run as
-    // commands: Redis closes the connection on POST or Host:, replying
-    // nothing, and logs it at most once a minute.
+    // commands: Redis closes the connection on POST or Host:, and logs it at
+    // most once a minute. Not a command name, so no cost to real commands.
     if (!spec && (EqualsIgnoreCase(argv[0], "post") || EqualsIgnoreCase(argv[0], "host:"))) return RefuseHttp(conn);
     std::string* out = conn.LocalReplyTarget();
     size_t before = out->size();
@@ -630,8 +630,8 @@ void Shard::RefuseHttp(Conn& conn) {
         "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This "
         "is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. "
         "Connection aborted.");
-  conn.close_after_reply = true;
-  conn.StopReading();
+  // At once, as Redis's freeClientAsync: replies not yet written are dropped.
+  conn.Close();
 }
 
 bool Shard::ProtectedPermits(Conn& conn) {
