@@ -23,7 +23,8 @@ enum class ValueType : uint8_t;
 struct BlockedClient {
   // Serves the client from key (which now holds a value of the right type):
   // pops what the command asks for and writes its reply to ctx.reply.
-  // Returns false if there was nothing to take after all.
+  // Returns false if it took nothing after all (its reply may be an error,
+  // WRONGTYPE for a BLMOVE destination): nothing to record as a change.
   using ServeFn = bool (*)(CmdCtx& ctx, BlockedClient& b, std::string_view key);
 
   std::atomic<bool> claimed{false};

@@ -40,6 +40,8 @@ enum CommandFlag : uint32_t {
   kCmdSkipMonitor = 1 << 12,
   kCmdSkipSlowlog = 1 << 13,
   kCmdAllowBusy = 1 << 14,
+  // Refused when queued inside MULTI (SHUTDOWN, SAVE): Redis's no-multi.
+  kCmdNoMulti = 1 << 15,
   // Routing (ember): runs on the client's thread and touches no keyspace.
   kCmdConnection = 1 << 20,
   // Routing (ember): needs every shard held (DBSIZE, FLUSHALL, KEYS, INFO).
@@ -112,6 +114,10 @@ struct CmdCtx {
   // The client's address when conn is not given (SLOWLOG); a client's
   // address never changes, so any thread may read it.
   const std::string* peer = nullptr;
+  // CLIENT TRACKING: the client tracks this read-only command's keys
+  // (decided on its thread), and the shard the client lives on.
+  bool track_reads = false;
+  uint32_t client_shard = 0;
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.

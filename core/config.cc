@@ -210,6 +210,7 @@ Config::Config() {
   bind_int("proto-inline-max-size", &live.proto_inline_max_size);
   bind_int("client-query-buffer-limit", &live.client_query_buffer_limit);
   bind_int("hz", &live.hz);
+  bind_int("tracking-table-max-keys", &live.tracking_table_max_keys);
   bind_int("active-expire-effort", &live.active_expire_effort);
   bind_int("tcp-keepalive", &live.tcp_keepalive);
   bind_int("hash-max-listpack-entries", &live.hash_max_listpack_entries);

@@ -93,6 +93,7 @@ class Config {
     std::atomic<int64_t> latency_monitor_threshold{0};  // milliseconds; 0: off
     std::atomic<int64_t> acllog_max_len{128};
     std::atomic<bool> protected_mode{true};
+    std::atomic<int64_t> tracking_table_max_keys{1000000};  // 0: no limit
     // enable-debug-command, enable-module-command, enable-protected-configs:
     // the index of the value in "no|yes|local" (ProtectedAction).
     std::atomic<int64_t> enable_debug_command{0};

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "command.h"
 #include "persistence.h"
 #include "reply.h"
 #include "server.h"
@@ -50,6 +51,22 @@ Conn::~Conn() {
   if (block_timer_) event_free(block_timer_);
 }
 
+void Conn::Postpone(std::span<const std::string_view> argv) {
+  postponed_.assign(argv.begin(), argv.end());
+  shard_.Postponed(id_);
+}
+
+void Conn::RunPostponed() {
+  std::vector<std::string> args = std::move(postponed_);
+  postponed_.clear();
+  std::vector<std::string_view> argv(args.begin(), args.end());
+  last_active_ms = NowMs();
+  shard_.db().set_now(last_active_ms);
+  shard_.Dispatch(*this, argv);
+  if (postponed_.empty()) ProcessInput();
+  MarkDirty();
+}
+
 void Conn::Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms) {
   blocked_ = std::move(b);
   if (timeout_ms <= 0) return;
@@ -69,6 +86,44 @@ void Conn::DeliverPush(std::string_view kind, std::string_view pattern, std::str
   if (!pattern.empty()) reply.Bulk(pattern);
   reply.Bulk(channel);
   reply.Bulk(payload);
+  if (CheckOutputLimit()) MarkDirty();
+}
+
+bool Conn::TracksReadsOf(const CommandSpec& spec) const {
+  if (tracking.bcast || !(spec.flags & kCmdReadOnly)) return false;
+  if (tracking.optin) return tracking.caching_given;
+  if (tracking.optout) return !tracking.caching_given;
+  return true;
+}
+
+void Conn::SendInvalidation(std::string_view key, bool flush, bool redirected) {
+  // RESP2 has no way to send it on a connection that gets replies.
+  if (resp < 3 && !(redirected && subscriptions() > 0)) return;
+  Reply reply(LocalReplyTarget(), resp);
+  if (resp >= 3) {
+    reply.Push(2);
+    reply.Bulk("invalidate");
+  } else {
+    reply.Push(3);
+    reply.Bulk("message");
+    reply.Bulk("__redis__:invalidate");
+  }
+  if (flush) {
+    reply.Null();
+  } else {
+    reply.Array(1);
+    reply.Bulk(key);
+  }
+  if (CheckOutputLimit()) MarkDirty();
+}
+
+void Conn::SendRedirectBroken() {
+  tracking.broken_redirect = true;
+  if (resp < 3) return;
+  Reply reply(LocalReplyTarget(), resp);
+  reply.Push(2);
+  reply.Bulk("tracking-redir-broken");
+  reply.Int(static_cast<int64_t>(tracking.redirect));
   if (CheckOutputLimit()) MarkDirty();
 }
 
@@ -201,13 +256,17 @@ void Conn::ProcessInput() {
   // in the same read lifts them for the commands after it.
   const ProtocolLimits before_auth = limits.BeforeAuth();
   shard_.db().set_now(last_active_ms);
-  while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_ && inflight_ < kMaxInflight) {
+  while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_ && postponed_.empty() &&
+         inflight_ < kMaxInflight) {
     RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), authenticated ? limits : before_auth);
     if (st == RequestParser::Status::kNeedMore) break;
     if (st == RequestParser::Status::kError) return ProtocolError(parser_.error());
     const auto& argv = parser_.argv();
     if (!argv.empty()) shard_.Dispatch(*this, argv);
     in_.Consume(parser_.consumed());
+    // CLIENT CACHING applies to the next command, or to a whole MULTI.
+    if (tracking.caching_given && !multi.active && last_command && !last_command->name.starts_with("client"))
+      [[unlikely]] tracking.caching_given = false;
   }
   if (closed() || !CheckOutputGrowth()) return;
   if (inflight_ >= kMaxInflight) PauseReading();

@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,7 @@ class Conn {
   struct Transaction {
     bool active = false;
     bool failed = false;
+    bool writes = false;  // a queued command writes (CLIENT PAUSE WRITE holds its EXEC)
     std::vector<std::vector<std::string>> queued;
   };
   Transaction multi;
@@ -110,6 +112,26 @@ class Conn {
   std::shared_ptr<AclUser> user;
   bool authenticated = false;
   bool acl_unrestricted = false;
+  // CLIENT TRACKING: this client's mode; changed on its own thread only.
+  struct Tracking {
+    bool on = false, bcast = false, optin = false, optout = false, noloop = false;
+    bool caching_given = false;    // CLIENT CACHING yes|no, for the next command (or MULTI)
+    bool broken_redirect = false;  // the redirect client was gone
+    uint64_t redirect = 0;         // 0: none
+    uint32_t redirect_shard = 0;
+    std::vector<std::string> prefixes;  // BCAST
+  };
+  Tracking tracking;
+  // Whether the keys of a spec command run now are remembered for this
+  // client's invalidations: it tracks by default, OPTIN with CACHING yes
+  // or OPTOUT without CACHING no, and spec is read-only.
+  bool TracksReadsOf(const CommandSpec& spec) const;
+  // An invalidation of key (or of every key: flush) to this client, as a
+  // RESP3 push, or in RESP2 as a __redis__:invalidate message when it is
+  // the redirect target of another client and subscribed.
+  void SendInvalidation(std::string_view key, bool flush, bool redirected);
+  // RESP3: the redirect client of this one is gone.
+  void SendRedirectBroken();
   // MONITOR: receives every command's line.
   bool monitor = false;
   void DeliverMonitorLine(std::string_view line);
@@ -126,6 +148,13 @@ class Conn {
   // timeout_ms passes (0: forever); it reads no further commands meanwhile.
   void Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms);
   const std::shared_ptr<BlockedClient>& blocked() const { return blocked_; }
+  // CLIENT PAUSE: keeps the command that has to wait (its arguments
+  // copied); the client reads no further commands until RunPostponed.
+  void Postpone(std::span<const std::string_view> argv);
+  bool postponed() const { return !postponed_.empty(); }
+  // Dispatches the waiting command again (it may wait again), then the
+  // input that arrived meanwhile.
+  void RunPostponed();
   bool close_after_reply = false;
   size_t QueryBufferSize() const { return in_.size(); }
   size_t QueryBufferCapacity() const { return in_.capacity(); }
@@ -191,6 +220,7 @@ class Conn {
   uint64_t pending_base_ = 0;  // sequence number of pending_.front()
   int inflight_ = 0;
   std::shared_ptr<BlockedClient> blocked_;
+  std::vector<std::string> postponed_;
   event* block_timer_ = nullptr;
   int64_t over_soft_limit_since_ = 0;  // when the output first passed the soft limit
   friend class Shard;

@@ -54,6 +54,8 @@ Entry* Db::Peek(std::string_view key) {
   if (!slot) return nullptr;
   Entry* e = *slot.link;
   if (Expired(e)) {
+    if (ExpiryFrozen()) [[unlikely]]
+      return nullptr;
     Touch(e->key());
     std::string expired(e->key());
     Untrack(e);
@@ -111,6 +113,8 @@ Entry* Db::Take(std::string_view key) {
   if (!slot) return nullptr;
   Entry* e = *slot.link;
   bool expired = Expired(e);
+  if (expired && ExpiryFrozen()) [[unlikely]]
+    return nullptr;
   if (expired) Touch(e->key());
   Untrack(e);
   dict_.UnlinkAt(slot);
@@ -179,6 +183,7 @@ Entry* Db::Random() {
 
 void Db::Flush(bool async) {
   TouchAll();
+  tracking_.Flush();
   pool_.Clear();
   volatile_.clear();
   volatile_.shrink_to_fit();
@@ -241,6 +246,7 @@ void Db::TouchAll() {
 }
 
 void Db::ActiveExpireCycle(int64_t budget_us, int effort) {
+  if (ExpiryFrozen()) return;
   ++stats_.expire_cycles;
   const size_t per_loop = 20 + 5 * static_cast<size_t>(effort - 1);
   const size_t acceptable = per_loop / 4;

@@ -16,9 +16,11 @@
 #include <vector>
 
 #include "blocking.h"
+#include "client_pause.h"
 #include "config.h"
 #include "dict.h"
 #include "entry.h"
+#include "tracking.h"
 #include "eviction.h"
 
 namespace ember {
@@ -57,6 +59,10 @@ class Db {
   // the entries' access bits (eviction.h); the shard points this at its
   // config.
   void set_live(const Config::Live* live) { live_ = live; }
+  // CLIENT PAUSE: while one is in force nothing expires (a lookup of an
+  // expired key finds nothing but leaves it), as in Redis.
+  void set_pause(const ClientPause* pause) { pause_ = pause; }
+  bool ExpiryFrozen() const { return pause_ && pause_->Frozen(now_ms_); }
   EvictionPolicy policy() const {
     return static_cast<EvictionPolicy>(live_->maxmemory_policy.load(std::memory_order_relaxed));
   }
@@ -132,12 +138,20 @@ class Db {
   // expiry or a flush).
   void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
   void Unwatch(std::string_view key, const WatchFlag* flag);
-  // A write command changed key: raise its WATCH flags, and mark it ready
-  // if clients are blocked on it.
+  // A write command changed key: raise its WATCH flags, mark it ready if
+  // clients are blocked on it, and owe its tracking readers an
+  // invalidation.
   void Touch(std::string_view key) {
     if (!watched_.empty()) TouchWatched(key);
     if (!blocked_.empty()) TouchBlocked(key);
+    if (tracking_.active()) [[unlikely]]
+      tracking_.Invalidate(key, acting_client_);
   }
+  // CLIENT TRACKING: this Db's tracked keys and the invalidations owed.
+  KeyReaders& tracking() { return tracking_; }
+  // The client whose command is changing keys (NOLOOP), 0 for none
+  // (expiry, eviction).
+  void set_acting_client(uint64_t id) { acting_client_ = id; }
 
   // Blocking commands: clients wait on a key in arrival order.
   void Block(std::string_view key, std::shared_ptr<BlockedClient> b);
@@ -187,10 +201,13 @@ class Db {
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>> watched_;
   std::unordered_map<std::string, std::deque<std::shared_ptr<BlockedClient>>> blocked_;
   std::vector<std::string> ready_;
+  KeyReaders tracking_;
+  uint64_t acting_client_ = 0;
   std::mt19937_64 rng_;
   int64_t now_ms_ = 0;
   uint32_t lru_clock_ = 0;
   const Config::Live* live_;
+  const ClientPause* pause_ = nullptr;
   EvictionPool pool_;
   DbStats stats_;
   SnapshotShard* snapshot_ = nullptr;

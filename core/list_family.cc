@@ -501,12 +501,16 @@ bool ServeBMove(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
   }
   std::string_view dst = b.args[2];
   std::vector<uint32_t> shards = {ctx.server.ShardIndexFor(key), ctx.server.ShardIndexFor(dst)};
+  bool moved = false;
   ctx.shard.RunHolding(shards, [&] {
     Entry* to;
+    // A destination of another type fails this client only (WRONGTYPE);
+    // the element stays for the next one waiting, as in Redis.
     if (!LookupTyped(ctx, dst, ValueType::kList, &to)) return;
     ctx.reply.Bulk(MoveItem(ctx, key, ctx.db(key).Find(key), dst, from_left, to_left));
+    moved = true;
   });
-  return true;
+  return moved;
 }
 
 void BLMove(CmdCtx& ctx) {

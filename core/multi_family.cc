@@ -37,7 +37,8 @@ std::vector<uint32_t> WatchedShards(CmdCtx& ctx) {
 
 void Multi(CmdCtx& ctx) {
   if (ctx.conn->multi.active) return ctx.reply.Error("MULTI calls can not be nested");
-  ctx.conn->multi = Conn::Transaction{true, false, {}};
+  ctx.conn->multi = Conn::Transaction{};
+  ctx.conn->multi.active = true;
   ctx.reply.Ok();
 }
 
@@ -121,6 +122,10 @@ void Exec(CmdCtx& ctx) {
     modules.BeginTransaction();
     for (size_t i = 0; i < specs.size(); ++i) {
       CmdCtx inner{argvs[i], ctx.reply, ctx.server, ctx.shard, &conn, *specs[i]};
+      if (conn.tracking.on) {
+        inner.track_reads = conn.TracksReadsOf(*specs[i]);
+        inner.client_shard = ctx.shard.index();
+      }
       ctx.shard.Execute(inner);
     }
     modules.EndTransaction(ctx.shard.index());

@@ -61,7 +61,7 @@ void RegisterPersistFamily(CommandTable& t) {
     spec.since = since;
     t.Add(std::move(spec));
   };
-  add("save", 1, kCmdAdmin | kCmdNoScript, Save, "Synchronously saves the database(s) to disk.", "1.0.0");
+  add("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoMulti, Save, "Synchronously saves the database(s) to disk.", "1.0.0");
   add("bgsave", -1, kCmdAdmin | kCmdNoScript, BgSave, "Asynchronously saves the database(s) to disk.", "1.0.0");
   add("lastsave", 1, kCmdFast | kCmdLoading | kCmdStale, LastSave,
       "Returns the Unix timestamp of the last successful save to disk.", "1.0.0");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "acl.h"
+#include "client_pause.h"
 #include "config.h"
 #include "persistence.h"
 #include "latency.h"
@@ -22,6 +23,7 @@
 #include "slowlog.h"
 #include "shard.h"
 #include "slot.h"
+#include "tracking.h"
 
 namespace ember {
 
@@ -75,6 +77,8 @@ class Server {
   SlowLog& slowlog() { return slowlog_; }
   LatencyMonitor& latency() { return latency_; }
   MonitorRegistry& monitors() { return monitors_; }
+  ClientPause& client_pause() { return client_pause_; }
+  TrackingRegistry& tracking() { return tracking_; }
   // Any thread: a copy of every shard's figures, each taken on its own
   // thread between two of its events (no shard stops). A shard that has
   // not answered within timeout_ms is left out (false).
@@ -114,6 +118,8 @@ class Server {
   std::atomic<uint64_t> next_client_id_{1};
   std::atomic<bool> shutdown_requested_{false};
   std::atomic<int64_t> key_observers_{0};
+  ClientPause client_pause_;
+  TrackingRegistry tracking_;
   PubSubRegistry pubsub_;
   PubSubRegistry shard_pubsub_;
   uint32_t next_shard_ = 0;

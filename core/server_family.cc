@@ -64,6 +64,7 @@ void Reset(CmdCtx& ctx) {
   ResetTransaction(ctx);
   ctx.shard.UnsubscribeAll(*ctx.conn);
   StopMonitoring(ctx);
+  if (ctx.conn->tracking.on) ctx.shard.DisableTracking(*ctx.conn);
   // Back to the default user, authenticated only if it needs no password.
   Conn& conn = *ctx.conn;
   conn.user = ctx.server.acl().default_user();
@@ -156,6 +157,25 @@ void Flush(CmdCtx& ctx) {
   ctx.reply.Ok();
 }
 
+// ROLE: a primary with no replicas (replication does not exist yet).
+void Role(CmdCtx& ctx) {
+  ctx.reply.Array(3);
+  ctx.reply.Bulk("master");
+  ctx.reply.Int(0);
+  ctx.reply.Array(0);
+}
+
+// LOLWUT [VERSION v]: Redis 7.0 answers every version but its older art
+// (5 and 6) with the version line, and ignores other arguments; ember
+// draws no art, so it answers every version with that line.
+void Lolwut(CmdCtx& ctx) {
+  if (ctx.argc() == 3 && EqualsIgnoreCase(ctx.arg(1), "version")) {
+    int64_t version;
+    if (!ParseInt64(ctx.arg(2), &version)) return ctx.reply.Error(kErrNotInteger);
+  }
+  ctx.reply.Verbatim(std::string("Redis ver. ") + kRedisCompatVersion + "\n");
+}
+
 void Shutdown(CmdCtx& ctx) {
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
@@ -184,7 +204,7 @@ std::string ClientLine(Conn& c, int64_t now) {
     << " qbuf-free=" << (c.QueryBufferCapacity() - c.QueryBufferSize()) << " argv-mem=0 multi-mem=0 rbs="
     << c.QueryBufferCapacity() << " rbp=0 obl=0 oll=0 omem=" << c.OutputSize() << " tot-mem="
     << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << (c.last_command ? c.last_command->name : "NULL")
-    << " user=" << (c.user ? c.user->name : "default") << " redir=-1 resp=" << c.resp << " lib-name=" << c.lib_name << " lib-ver=" << c.lib_ver
+    << " user=" << (c.user ? c.user->name : "default") << " redir=" << (c.tracking.on ? static_cast<int64_t>(c.tracking.redirect) : -1) << " resp=" << c.resp << " lib-name=" << c.lib_name << " lib-ver=" << c.lib_ver
     << " shard=" << c.shard().index() << c.TransportInfo() << "\n";
   return o.str();
 }
@@ -196,6 +216,33 @@ template <typename Fn>
 void ForEachClient(CmdCtx& ctx, Fn fn) {
   for (uint32_t s = 0; s < ctx.server.shard_count(); ++s)
     for (Conn* c : ctx.server.shard(s).conns()) fn(*c);
+}
+
+// CLIENT LIST / KILL TYPE: normal or pubsub (a client with subscriptions,
+// as Redis's CLIENT_PUBSUB); no client is a replica or a master yet.
+enum class ClientType { kAny, kNormal, kPubSub, kNone };
+
+// False for a name Redis does not know.
+bool ParseClientType(std::string_view v, ClientType* type) {
+  if (EqualsIgnoreCase(v, "normal"))
+    *type = ClientType::kNormal;
+  else if (EqualsIgnoreCase(v, "pubsub"))
+    *type = ClientType::kPubSub;
+  else if (EqualsIgnoreCase(v, "master") || EqualsIgnoreCase(v, "replica") || EqualsIgnoreCase(v, "slave"))
+    *type = ClientType::kNone;
+  else
+    return false;
+  return true;
+}
+
+bool IsClientType(Conn& c, ClientType type) {
+  switch (type) {
+    case ClientType::kAny: return true;
+    case ClientType::kNormal: return c.subscriptions() == 0;
+    case ClientType::kPubSub: return c.subscriptions() > 0;
+    case ClientType::kNone: return false;
+  }
+  return false;
 }
 
 void ClientKill(CmdCtx& ctx) {
@@ -218,9 +265,10 @@ void ClientKill(CmdCtx& ctx) {
     return ctx.reply.Ok();
   }
   if (ctx.argc() % 2 != 0) return ctx.reply.Error(kErrSyntax);
-  int64_t id = -1;
+  int64_t id = -1, max_age = 0;
   std::string_view addr, laddr, user;
   bool has_addr = false, has_laddr = false, skipme = true;
+  ClientType type = ClientType::kAny;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
     std::string_view k = ctx.arg(i), v = ctx.arg(i + 1);
     if (EqualsIgnoreCase(k, "id")) {
@@ -239,10 +287,10 @@ void ClientKill(CmdCtx& ctx) {
       else
         return ctx.reply.Error(kErrSyntax);
     } else if (EqualsIgnoreCase(k, "type")) {
-      if (!EqualsIgnoreCase(v, "normal") && !EqualsIgnoreCase(v, "master") && !EqualsIgnoreCase(v, "replica") &&
-          !EqualsIgnoreCase(v, "slave") && !EqualsIgnoreCase(v, "pubsub"))
-        return ctx.reply.Error("Unknown client type '" + std::string(v) + "'");
-      if (!EqualsIgnoreCase(v, "normal")) return ctx.reply.Int(0);
+      if (!ParseClientType(v, &type)) return ctx.reply.Error("Unknown client type '" + std::string(v) + "'");
+    } else if (EqualsIgnoreCase(k, "maxage")) {
+      // Redis 7.4's filter: clients connected at least this many seconds.
+      if (!ParseInt64(v, &max_age) || max_age <= 0) return ctx.reply.Error(kErrSyntax);
     } else if (EqualsIgnoreCase(k, "user")) {
       user = v;
       if (!ctx.server.acl().Find(user)) return ctx.reply.Error("No such user '" + std::string(user) + "'");
@@ -251,9 +299,12 @@ void ClientKill(CmdCtx& ctx) {
     }
   }
   int64_t killed = 0;
+  const int64_t now_ms = NowMs();
   ctx.shard.RunHoldingAll([&] {
     ForEachClient(ctx, [&](Conn& c) {
       if (id > 0 && c.id() != static_cast<uint64_t>(id)) return;
+      if (!IsClientType(c, type)) return;
+      if (max_age > 0 && (now_ms - c.created_ms) / 1000 < max_age) return;
       if (has_addr && c.peer() != addr) return;
       if (has_laddr && c.local() != laddr) return;
       if (!user.empty() && (!c.user || c.user->name != user)) return;
@@ -269,6 +320,119 @@ void ClientKill(CmdCtx& ctx) {
   ctx.reply.Int(killed);
 }
 
+// CLIENT TRACKING on|off [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN]
+// [OPTOUT] [NOLOOP], with Redis 7.0's checks in its order.
+void ClientTracking(CmdCtx& ctx) {
+  Conn& me = *ctx.conn;
+  int64_t redirect = 0;
+  bool bcast = false, optin = false, optout = false, noloop = false;
+  std::vector<std::string> prefixes;
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    std::string_view opt = ctx.arg(j);
+    bool more = j + 1 < ctx.argc();
+    if (EqualsIgnoreCase(opt, "redirect") && more) {
+      if (redirect != 0) return ctx.reply.Error("A client can only redirect to a single other client");
+      if (!ParseInt64(ctx.arg(++j), &redirect)) return ctx.reply.Error(kErrNotInteger);
+    } else if (EqualsIgnoreCase(opt, "bcast")) {
+      bcast = true;
+    } else if (EqualsIgnoreCase(opt, "optin")) {
+      optin = true;
+    } else if (EqualsIgnoreCase(opt, "optout")) {
+      optout = true;
+    } else if (EqualsIgnoreCase(opt, "noloop")) {
+      noloop = true;
+    } else if (EqualsIgnoreCase(opt, "prefix") && more) {
+      prefixes.emplace_back(ctx.arg(++j));
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  // The redirect client must exist now (it may leave later).
+  bool redirect_found = false;
+  uint32_t redirect_shard = 0;
+  if (redirect != 0) {
+    ctx.shard.RunHoldingAll([&] {
+      ForEachClient(ctx, [&](Conn& c) {
+        if (c.id() == static_cast<uint64_t>(redirect) && !c.closed()) {
+          redirect_found = true;
+          redirect_shard = c.shard().index();
+        }
+      });
+    });
+    if (!redirect_found) return ctx.reply.Error("The client ID you want redirect to does not exist");
+  }
+  std::string_view mode = ctx.arg(2);
+  if (EqualsIgnoreCase(mode, "off")) {
+    if (me.tracking.on) ctx.shard.DisableTracking(me);
+    return ctx.reply.Ok();
+  }
+  if (!EqualsIgnoreCase(mode, "on")) return ctx.reply.Error(kErrSyntax);
+  if (!bcast && !prefixes.empty()) return ctx.reply.Error("PREFIX option requires BCAST mode to be enabled");
+  if (me.tracking.on && me.tracking.bcast != bcast)
+    return ctx.reply.Error(
+        "You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with "
+        "a different mode.");
+  if (bcast && (optin || optout)) return ctx.reply.Error("OPTIN and OPTOUT are not compatible with BCAST");
+  if (optin && optout) return ctx.reply.Error("You can't specify both OPTIN mode and OPTOUT mode");
+  if ((optin && me.tracking.optout) || (optout && me.tracking.optin))
+    return ctx.reply.Error(
+        "You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a "
+        "different mode.");
+  if (bcast) {
+    auto overlap = [](std::string_view a, std::string_view b) {
+      return a.substr(0, std::min(a.size(), b.size())) == b.substr(0, std::min(a.size(), b.size()));
+    };
+    for (size_t i = 0; i < prefixes.size(); ++i) {
+      for (const std::string& old : me.tracking.prefixes)
+        if (old != prefixes[i] && overlap(old, prefixes[i]))
+          return ctx.reply.Error("Prefix '" + prefixes[i] + "' overlaps with an existing prefix '" + old +
+                                 "'. Prefixes for a single client must not overlap.");
+      for (size_t j = i + 1; j < prefixes.size(); ++j)
+        if (overlap(prefixes[i], prefixes[j]))
+          return ctx.reply.Error("Prefix '" + prefixes[i] + "' overlaps with another provided prefix '" +
+                                 prefixes[j] + "'. Prefixes for a single client must not overlap.");
+    }
+  }
+  if (!me.tracking.on) ctx.shard.EnableTracking(me);
+  Conn::Tracking& t = me.tracking;
+  t.broken_redirect = false;
+  t.redirect = static_cast<uint64_t>(redirect);
+  t.redirect_shard = redirect_shard;
+  t.bcast = bcast;
+  t.optin = optin;
+  t.optout = optout;
+  t.noloop = noloop;
+  if (bcast) {
+    // No prefix: every key.
+    if (prefixes.empty()) prefixes.emplace_back();
+    for (std::string& p : prefixes)
+      if (std::find(t.prefixes.begin(), t.prefixes.end(), p) == t.prefixes.end()) t.prefixes.push_back(std::move(p));
+    ctx.server.tracking().AddBroadcast(me.id(), ctx.shard.index(), t.prefixes);
+  }
+  ctx.reply.Ok();
+}
+
+void ClientTrackingInfo(CmdCtx& ctx) {
+  const Conn::Tracking& t = ctx.conn->tracking;
+  std::vector<const char*> flags = {t.on ? "on" : "off"};
+  if (t.bcast) flags.push_back("bcast");
+  if (t.optin) flags.push_back("optin");
+  if (t.optin && t.caching_given) flags.push_back("caching-yes");
+  if (t.optout) flags.push_back("optout");
+  if (t.optout && t.caching_given) flags.push_back("caching-no");
+  if (t.noloop) flags.push_back("noloop");
+  if (t.broken_redirect) flags.push_back("broken_redirect");
+  ctx.reply.Map(3);
+  ctx.reply.Bulk("flags");
+  ctx.reply.Set(flags.size());
+  for (const char* f : flags) ctx.reply.Bulk(f);
+  ctx.reply.Bulk("redirect");
+  ctx.reply.Int(t.on ? static_cast<int64_t>(t.redirect) : -1);
+  ctx.reply.Bulk("prefixes");
+  ctx.reply.Array(t.prefixes.size());
+  for (const std::string& p : t.prefixes) ctx.reply.Bulk(p);
+}
+
 void Client(CmdCtx& ctx) {
   std::string_view sub = ctx.arg(1);
   Conn& me = *ctx.conn;
@@ -281,7 +445,9 @@ void Client(CmdCtx& ctx) {
                            "KILL <option> <value> [<option> <value> [...]]",
                            "    Kill connections. Options are: ID, ADDR, LADDR, SKIPME, TYPE, USER.",
                            "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <id> [<id> ...]]",
-                           "    Return information about client connections.", "SETNAME <name>",
+                           "    Return information about client connections.", "UNPAUSE",
+                           "    Stop the current client pause, resuming traffic.", "PAUSE <timeout> [WRITE|ALL]",
+                           "    Suspend all, or just write, clients for <timeout> milliseconds.", "SETNAME <name>",
                            "    Assign the name <name> to the current connection.",
                            "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
                            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -321,13 +487,11 @@ void Client(CmdCtx& ctx) {
   }
   if (EqualsIgnoreCase(sub, "list")) {
     std::vector<int64_t> ids;
+    ClientType type = ClientType::kAny;
     for (size_t i = 2; i < ctx.argc(); ++i) {
       if (EqualsIgnoreCase(ctx.arg(i), "type") && i + 1 < ctx.argc()) {
         std::string_view t = ctx.arg(++i);
-        if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") && !EqualsIgnoreCase(t, "replica") &&
-            !EqualsIgnoreCase(t, "pubsub"))
-          return ctx.reply.Error("Unknown client type '" + std::string(t) + "'");
-        if (!EqualsIgnoreCase(t, "normal")) return ctx.reply.Verbatim("");
+        if (!ParseClientType(t, &type)) return ctx.reply.Error("Unknown client type '" + std::string(t) + "'");
       } else if (EqualsIgnoreCase(ctx.arg(i), "id") && i + 1 < ctx.argc()) {
         for (++i; i < ctx.argc(); ++i) {
           int64_t id;
@@ -343,6 +507,7 @@ void Client(CmdCtx& ctx) {
     ctx.shard.RunHoldingAll([&] {
       ForEachClient(ctx, [&](Conn& c) {
         if (!ids.empty() && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id())) == ids.end()) return;
+        if (!IsClientType(c, type)) return;
         text += ClientLine(c, now);
       });
     });
@@ -376,6 +541,61 @@ void Client(CmdCtx& ctx) {
       });
     });
     return ctx.reply.Int(unblocked ? 1 : 0);
+  }
+  if (EqualsIgnoreCase(sub, "tracking")) {
+    if (ctx.argc() < 3) return SubcommandArity(ctx, "CLIENT");
+    return ClientTracking(ctx);
+  }
+  if (EqualsIgnoreCase(sub, "caching")) {
+    if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
+    if (!me.tracking.on)
+      return ctx.reply.Error(
+          "CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled");
+    if (EqualsIgnoreCase(ctx.arg(2), "yes")) {
+      if (!me.tracking.optin)
+        return ctx.reply.Error("CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+    } else if (EqualsIgnoreCase(ctx.arg(2), "no")) {
+      if (!me.tracking.optout)
+        return ctx.reply.Error("CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+    me.tracking.caching_given = true;
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "getredir")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CLIENT");
+    return ctx.reply.Int(me.tracking.on ? static_cast<int64_t>(me.tracking.redirect) : -1);
+  }
+  if (EqualsIgnoreCase(sub, "trackinginfo")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CLIENT");
+    return ClientTrackingInfo(ctx);
+  }
+  if (EqualsIgnoreCase(sub, "pause")) {
+    if (ctx.argc() != 3 && ctx.argc() != 4)
+      return ctx.reply.Error("unknown subcommand or wrong number of arguments for '" + std::string(sub) +
+                             "'. Try CLIENT HELP.");
+    bool all = true;
+    if (ctx.argc() == 4) {
+      if (EqualsIgnoreCase(ctx.arg(3), "write"))
+        all = false;
+      else if (!EqualsIgnoreCase(ctx.arg(3), "all"))
+        return ctx.reply.Error("CLIENT PAUSE mode must be WRITE or ALL");
+    }
+    int64_t ms;
+    if (!ParseInt64(ctx.arg(2), &ms)) return ctx.reply.Error("timeout is not an integer or out of range");
+    if (ms < 0) return ctx.reply.Error("timeout is negative");
+    int64_t now = NowMs();
+    ctx.server.client_pause().Pause(ms > INT64_MAX - now ? INT64_MAX : now + ms, all);
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "unpause")) {
+    if (ctx.argc() != 2) return SubcommandArity(ctx, "CLIENT");
+    ctx.server.client_pause().Unpause();
+    // Every shard runs its waiting clients now, not at its next cron tick.
+    for (uint32_t s = 0; s < ctx.server.shard_count(); ++s)
+      ctx.server.shard(s).Call([](Shard& shard) { shard.ResumePostponed(); });
+    return ctx.reply.Ok();
   }
   if (EqualsIgnoreCase(sub, "no-evict") || EqualsIgnoreCase(sub, "no-touch")) {
     if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
@@ -517,7 +737,7 @@ void Info(CmdCtx& ctx) {
 
   ShardStats shard_total;
   DbStats db_total;
-  uint64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0;
+  uint64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0, tracked_keys = 0, tracked_items = 0;
   size_t max_in = 0, max_out = 0, blocked = 0;
   std::vector<std::string> per_shard;
   CommandStatsTable commands;
@@ -538,13 +758,15 @@ void Info(CmdCtx& ctx) {
       db_total.evicted_keys += ds.evicted_keys;
       keys += sh.db().size();
       expires += sh.db().expires();
+      tracked_keys += sh.db().tracking().keys();
+      tracked_items += sh.db().tracking().items();
       int64_t avg = sh.db().AverageTtlSample();
       if (avg > 0) {
         ttl_sum += static_cast<uint64_t>(avg);
         ++ttl_n;
       }
       for (Conn* c : sh.conns()) {
-        blocked += c->blocked() != nullptr;
+        blocked += c->blocked() != nullptr || c->postponed();
         max_in = std::max(max_in, c->QueryBufferCapacity());
         max_out = std::max(max_out, c->OutputSize());
       }
@@ -587,7 +809,8 @@ void Info(CmdCtx& ctx) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Clients\r\nconnected_clients:" << ctx.server.stats().connected_clients.load()
       << "\r\ncluster_connections:0\r\nmaxclients:" << cfg("maxclients") << "\r\nclient_recent_max_input_buffer:"
       << max_in << "\r\nclient_recent_max_output_buffer:" << max_out
-      << "\r\nblocked_clients:" << blocked << "\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n";
+      << "\r\nblocked_clients:" << blocked << "\r\ntracking_clients:" << ctx.server.tracking().clients().load()
+      << "\r\nclients_in_timeout_table:0\r\n";
   }
   if (want("memory")) o << (o.tellp() > 0 ? "\r\n" : "") << InfoMemorySection(ctx.server);
   if (want("persistence")) o << (o.tellp() > 0 ? "\r\n" : "") << ctx.server.persistence().InfoSection();
@@ -599,7 +822,9 @@ void Info(CmdCtx& ctx) {
       << "\r\nexpired_keys:" << db_total.expired_keys << "\r\nevicted_keys:" << db_total.evicted_keys << "\r\nkeyspace_hits:"
       << db_total.keyspace_hits << "\r\nkeyspace_misses:" << db_total.keyspace_misses
       << "\r\npubsub_channels:0\r\npubsub_patterns:0\r\ncross_shard_batches:" << shard_total.cross_shard_batches
-      << "\r\nheld_commands:" << shard_total.held_commands << "\r\n";
+      << "\r\nheld_commands:" << shard_total.held_commands << "\r\ntracking_total_keys:" << tracked_keys
+      << "\r\ntracking_total_items:" << tracked_items << "\r\ntracking_total_prefixes:" << ctx.server.tracking().prefixes()
+      << "\r\n";
   }
   if (want("stats")) o << "total_error_replies:" << commands.total_errors() << "\r\n";
   if (want("replication")) {
@@ -623,6 +848,8 @@ void Info(CmdCtx& ctx) {
     o << (o.tellp() > 0 ? "\r\n" : "") << text;
   }
   InfoCommandSections(commands, want, o);
+  // Client libraries read cluster_enabled at start-up to pick their mode.
+  if (want("cluster")) o << (o.tellp() > 0 ? "\r\n" : "") << "# Cluster\r\ncluster_enabled:0\r\n";
   if (want("keyspace")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Keyspace\r\n";
     if (keys > 0)
@@ -650,7 +877,8 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},           {kCmdNoScript, "noscript"},
     {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},         {kCmdStale, "stale"},
     {kCmdSkipMonitor, "skip_monitor"}, {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
-    {kCmdNoAuth, "no_auth"},    {kCmdMayReplicate, "may_replicate"}, {kCmdAllowBusy, "allow_busy"}};
+    {kCmdNoAuth, "no_auth"},    {kCmdMayReplicate, "may_replicate"}, {kCmdNoMulti, "no_multi"},
+    {kCmdAllowBusy, "allow_busy"}};
 
 void CommandInfoEntry(CmdCtx& ctx, const CommandSpec& spec) {
   ctx.reply.Array(10);
@@ -818,8 +1046,11 @@ void RegisterServerFamily(CommandTable& t) {
   add("time", 1, C | F | kCmdLoading | kCmdStale, Time, "server", "Returns the server time.", "2.6.0");
   add("flushdb", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from the current database.", "1.0.0");
   add("flushall", -1, kCmdWrite | kCmdAllShards, Flush, "server", "Removes all keys from all databases.", "1.0.0");
-  add("shutdown", -1, C | A | kCmdNoScript | kCmdLoading | kCmdStale, Shutdown, "server",
+  add("shutdown", -1, C | A | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, Shutdown, "server",
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0");
+  add("role", 1, C | F | A | kCmdNoScript | kCmdLoading | kCmdStale, Role, "server",
+      "Return the role of the instance in the context of replication", "2.8.12");
+  add("lolwut", -1, C | F | kCmdReadOnly, Lolwut, "server", "Display some computer art and the Redis version", "5.0.0");
   add("info", -1, C | kCmdLoading | kCmdStale, Info, "server", "Returns information and statistics about the server.",
       "1.0.0");
   add("client", -2, C, Client, "connection", "A container for client connection commands.", "2.4.0",
@@ -831,6 +1062,18 @@ void RegisterServerFamily(CommandTable& t) {
        Sub("client|list", -2, C | A, "Lists open connections.", "2.4.0"),
        Sub("client|kill", -3, C | A, "Terminates open connections.", "2.4.0"),
        Sub("client|no-evict", 3, C | A, "Sets the client eviction mode of the connection.", "7.0.0"),
+       Sub("client|tracking", -3, C | kCmdLoading | kCmdStale, "Controls server-assisted client-side caching for the connection.",
+           "6.0.0"),
+       Sub("client|caching", 3, C | kCmdLoading | kCmdStale,
+           "Instructs the server whether to track the keys in the next request.", "6.0.0"),
+       Sub("client|getredir", 2, C | kCmdLoading | kCmdStale,
+           "Returns the client ID to which the connection's tracking notifications are redirected.", "6.0.0"),
+       Sub("client|trackinginfo", 2, C | kCmdLoading | kCmdStale,
+           "Returns information about server-assisted client-side caching for the connection.", "6.2.0"),
+       Sub("client|pause", -3, C | A | kCmdNoScript | kCmdLoading | kCmdStale, "Suspends commands processing.",
+           "3.0.0"),
+       Sub("client|unpause", 2, C | A | kCmdNoScript | kCmdLoading | kCmdStale,
+           "Resumes processing of clients that were paused.", "6.2.0"),
        Sub("client|unblock", -3, C | A, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0"),
        Sub("client|help", 2, C, "Returns helpful text about the different subcommands.", "5.0.0")});
   add("config", -2, C, Config_, "server", "A container for server configuration commands.", "2.0.0",

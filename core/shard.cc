@@ -33,6 +33,7 @@ struct Shard::ExecBatch : Message {
     uint32_t first_arg;
     uint32_t argc;
     int resp;
+    bool track_reads;  // CLIENT TRACKING: remember the keys for the client
   };
   uint32_t from = 0;
   std::string arena;
@@ -92,6 +93,8 @@ Shard::Shard(Server& server, uint32_t index)
       db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
       maxmemory_(&server.config().live.maxmemory) {
   db_.set_live(&server_.config().live);
+  db_.set_pause(&server_.client_pause());
+  db_.tracking().set_registry(&server_.tracking());
   base_ = event_base_new();
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   // Edge-triggered: every write to the eventfd is a new edge, so the
@@ -249,6 +252,8 @@ void Shard::ExecuteBatch(ExecBatch& b) {
     CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db_};
     ctx.client_id = cmd.conn->id();
     ctx.peer = &cmd.conn->peer();
+    ctx.track_reads = cmd.track_reads;
+    ctx.client_shard = b.from;
     Execute(ctx);
     out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
   }
@@ -284,6 +289,8 @@ void Shard::FlushOutgoing() {
 
 void Shard::AfterEvents() {
   ServeBlocked();
+  if (db_.tracking().has_outbox()) [[unlikely]]
+    SendInvalidations();
   for (size_t i = 0; i < resume_.size(); ++i)
     if (!resume_[i]->closed()) resume_[i]->ProcessInput();
   resume_.clear();
@@ -429,7 +436,19 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     if (conn.multi.active) conn.multi.failed = true;
     return;
   }
+  if (server_.client_pause().maybe_active()) [[unlikely]] {
+    bool writes = (spec->flags & (kCmdWrite | kCmdMayReplicate)) || (conn.multi.writes && spec->name == "exec");
+    if (server_.client_pause().Holds(writes, NowMs())) return conn.Postpone(argv);
+  }
   if (conn.multi.active && !(spec->flags & kCmdMultiControl)) {
+    if (spec->flags & kCmdNoMulti) [[unlikely]] {
+      std::string* out = conn.LocalReplyTarget();
+      size_t before = out->size();
+      Reply(out, conn.resp).Error("Command not allowed inside a transaction");
+      CountRejected(spec, std::string_view(*out).substr(before));
+      conn.multi.failed = true;
+      return;
+    }
     // As Redis: over maxmemory nothing is queued, reads included, since a
     // transaction's queue could grow without bound; EXEC then aborts.
     if (!HasMemory()) [[unlikely]] {
@@ -439,6 +458,7 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
       return;
     }
     conn.multi.queued.emplace_back(argv.begin(), argv.end());
+    conn.multi.writes |= (spec->flags & (kCmdWrite | kCmdMayReplicate)) != 0;
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
     return;
   }
@@ -505,6 +525,10 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
   std::string scratch;
   Reply reply(&scratch, conn.resp);
   CmdCtx ctx{argv, reply, server_, *this, &conn, spec};
+  if (conn.tracking.on) [[unlikely]] {
+    ctx.track_reads = conn.TracksReadsOf(spec);
+    ctx.client_shard = index_;
+  }
   around([&] { Execute(ctx); });
   if (!conn.closed()) conn.LocalReplyTarget()->append(scratch);
 }
@@ -697,12 +721,103 @@ void Shard::TouchKeys(CmdCtx& ctx) {
     return;
   std::vector<size_t> keys;
   CommandTable::KeyIndexes(ctx.spec, ctx.argv, &keys);
-  for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
+  uint64_t client = ctx.conn ? ctx.conn->id() : ctx.client_id;
+  for (size_t i : keys) {
+    Db& db = ctx.db(ctx.argv[i]);
+    db.set_acting_client(client);
+    db.Touch(ctx.argv[i]);
+    db.set_acting_client(0);
+  }
+}
+
+void Shard::RememberReads(CmdCtx& ctx) {
+  CommandTable::KeyIndexes(ctx.spec, ctx.argv, &key_scratch_);
+  if (key_scratch_.empty()) return;
+  uint64_t client = ctx.conn ? ctx.conn->id() : ctx.client_id;
+  // tracking-table-max-keys is shared out: each shard's Db keeps its part.
+  int64_t max_keys = server_.config().live.tracking_table_max_keys.load(std::memory_order_relaxed);
+  if (max_keys > 0) max_keys = std::max<int64_t>(1, max_keys / server_.shard_count());
+  for (size_t i : key_scratch_)
+    ctx.db(ctx.argv[i]).tracking().Remember(ctx.argv[i], client, ctx.client_shard, max_keys);
+}
+
+void Shard::EnableTracking(Conn& c) {
+  c.tracking.on = true;
+  server_.tracking().clients().fetch_add(1, std::memory_order_relaxed);
+  // Writes now touch their keys for it (Db::Touch), as for WATCH.
+  server_.key_observers().fetch_add(1, std::memory_order_relaxed);
+}
+
+void Shard::DisableTracking(Conn& c) {
+  if (c.tracking.bcast) server_.tracking().RemoveBroadcast(c.id());
+  c.tracking = Conn::Tracking{};
+  server_.tracking().clients().fetch_sub(1, std::memory_order_relaxed);
+  server_.key_observers().fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Shard::SendInvalidations() {
+  std::vector<Invalidation> owed;
+  bool flushed = db_.tracking().TakeOutbox(&owed);
+  if (flushed)
+    for (Conn* c : conns_)
+      if (c->tracking.on && !c->closed()) c->SendInvalidation("", true, false);
+  if (owed.empty()) return;
+  // A key written twice in one loop iteration, or touched by a command and
+  // by its editor, is invalidated once; the last record knows who wrote.
+  std::vector<std::vector<Invalidation>> by_shard(server_.shard_count());
+  std::unordered_set<std::string> seen;
+  for (auto it = owed.rbegin(); it != owed.rend(); ++it) {
+    std::string id_key = std::to_string(it->client_id) + ':' + it->key;
+    if (!seen.insert(std::move(id_key)).second) continue;
+    by_shard[it->shard].push_back(std::move(*it));
+  }
+  for (uint32_t s = 0; s < by_shard.size(); ++s) {
+    if (by_shard[s].empty()) continue;
+    std::reverse(by_shard[s].begin(), by_shard[s].end());
+    if (s == index_)
+      DeliverInvalidations(by_shard[s]);
+    else
+      server_.shard(s).Call([batch = std::move(by_shard[s])](Shard& shard) { shard.DeliverInvalidations(batch); });
+  }
+}
+
+void Shard::DeliverInvalidations(const std::vector<Invalidation>& batch) {
+  for (const Invalidation& inv : batch) {
+    auto it = by_id_.find(inv.client_id);
+    if (it == by_id_.end()) continue;  // gone since it read the key
+    Conn& c = *it->second;
+    if (!c.tracking.on || c.closed()) continue;
+    if (c.tracking.noloop && inv.acting_client == c.id()) continue;
+    if (!c.tracking.redirect) {
+      c.SendInvalidation(inv.key, inv.flush, false);
+      continue;
+    }
+    // To the redirect client, on its own shard; if it is gone, the
+    // tracking client hears so (RESP3) and nothing is sent.
+    uint64_t origin = c.id(), target = c.tracking.redirect;
+    uint32_t origin_shard = index_;
+    auto deliver = [origin, origin_shard, target, key = inv.key, flush = inv.flush](Shard& shard) {
+      auto t = shard.by_id_.find(target);
+      if (t != shard.by_id_.end() && !t->second->closed()) return t->second->SendInvalidation(key, flush, true);
+      shard.server_.shard(origin_shard).Call([origin](Shard& home) {
+        auto o = home.by_id_.find(origin);
+        if (o != home.by_id_.end() && o->second->tracking.on) o->second->SendRedirectBroken();
+      });
+    };
+    if (c.tracking.redirect_shard == index_)
+      deliver(*this);
+    else
+      server_.shard(c.tracking.redirect_shard).Call(deliver);
+  }
 }
 
 void Shard::RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
   Reply reply(conn.LocalReplyTarget(), conn.resp);
   CmdCtx ctx{argv, reply, server_, *this, &conn, spec, &db_};
+  if (conn.tracking.on) [[unlikely]] {
+    ctx.track_reads = conn.TracksReadsOf(spec);
+    ctx.client_shard = index_;
+  }
   Execute(ctx);
 }
 
@@ -717,7 +832,8 @@ void Shard::SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std
     b->args.emplace_back(b->arena.size(), a.size());
     b->arena.append(a);
   }
-  b->cmds.push_back({&conn, conn.ReserveRemoteSlot(), &spec, first, static_cast<uint32_t>(argv.size()), conn.resp});
+  b->cmds.push_back({&conn, conn.ReserveRemoteSlot(), &spec, first, static_cast<uint32_t>(argv.size()), conn.resp,
+                     conn.tracking.on && conn.TracksReadsOf(spec)});
 }
 
 void Shard::AcceptConn(int fd, uint64_t id, std::string peer, std::string local, const ModuleTransport* transport) {
@@ -878,6 +994,7 @@ void Shard::UnsubscribeAll(Conn& c) {
 void Shard::ConnClosed(Conn* c) {
   by_id_.erase(c->id());
   if (c->monitor) server_.monitors().Remove(index_, c->id());
+  if (c->tracking.on) DisableTracking(*c);
   UnsubscribeAll(*c);
   ReleaseWatches(*c);
   if (std::shared_ptr<BlockedClient> b = c->blocked(); b && b->Claim()) {
@@ -907,6 +1024,8 @@ void Shard::Cron() {
   PublishMemory();
 
   int64_t now = db_.now();
+  if (server_.client_pause().maybe_active()) server_.client_pause().ClearIfOver(now);
+  if (!postponed_.empty() && !server_.client_pause().Frozen(now)) ResumePostponed();
   int64_t timeout = live.timeout.load(std::memory_order_relaxed);
   if (timeout > 0 && now - last_client_check_ms_ >= 1000) {
     last_client_check_ms_ = now;
@@ -917,6 +1036,15 @@ void Shard::Cron() {
   }
   timeval tv{0, static_cast<suseconds_t>(period_us)};
   event_add(cron_ev_, &tv);
+}
+
+void Shard::ResumePostponed() {
+  std::vector<uint64_t> ids = std::move(postponed_);
+  postponed_.clear();
+  for (uint64_t id : ids) {
+    auto it = by_id_.find(id);
+    if (it != by_id_.end() && !it->second->closed() && it->second->postponed()) it->second->RunPostponed();
+  }
 }
 
 bool Shard::ReclaimMemory(int64_t limit) {

@@ -126,6 +126,15 @@ class Shard {
   // served blocking command) as argv.
   void Propagate(std::span<const std::string_view> argv);
   void TouchKeys(CmdCtx& ctx);
+  // CLIENT TRACKING. RememberReads: the keys of a read the client tracks.
+  // EnableTracking / DisableTracking: on the client's thread (CLIENT
+  // TRACKING, RESET, close). SendInvalidations: after the loop iteration,
+  // the invalidations this shard's Db owes, to the clients' home shards.
+  void RememberReads(CmdCtx& ctx);
+  void EnableTracking(Conn& c);
+  void DisableTracking(Conn& c);
+  void SendInvalidations();
+  void DeliverInvalidations(const std::vector<Invalidation>& batch);
   // Past maxmemory: evicts keys of this shard's Db by maxmemory-policy until
   // used memory is under limit again, or for about a millisecond (the cron
   // goes on). False when still over it with nothing left to evict.
@@ -184,6 +193,10 @@ class Shard {
   // answered while something else was running).
   void ResumeLater(Conn* c) { resume_.push_back(c); }
   void MarkDirty(Conn* c) { dirty_.push_back(c); }
+  // CLIENT PAUSE: c's command waits; ResumePostponed runs it when no pause
+  // holds it any more (CLIENT UNPAUSE, or the cron once the time is up).
+  void Postponed(uint64_t conn_id) { postponed_.push_back(conn_id); }
+  void ResumePostponed();
   // CLIENT KILL: closes c after this loop iteration. Called by the owning
   // thread or by a thread holding this shard.
   void Kill(Conn* c) { killed_.push_back(c); }
@@ -227,7 +240,8 @@ class Shard {
   // after evicting.
   bool HasMemory() {
     int64_t limit = maxmemory_->load(std::memory_order_relaxed);
-    return limit == 0 || ReclaimMemory(limit);
+    // Nothing is evicted while CLIENT PAUSE is in force, as in Redis.
+    return limit == 0 || db_.ExpiryFrozen() || ReclaimMemory(limit);
   }
   // Execute's bookkeeping after the handler ran for `ns` nanoseconds and
   // wrote its reply from offset `before`.
@@ -265,6 +279,7 @@ class Shard {
   std::vector<Conn*> dead_;
   std::vector<Conn*> killed_;
   std::vector<Conn*> resume_;
+  std::vector<uint64_t> postponed_;  // ids: a client may close while it waits
   std::thread thread_;
   std::atomic<bool> running_{false};
   bool shutting_down_ = false;
@@ -297,6 +312,8 @@ inline void Shard::Execute(CmdCtx& ctx) {
     return;
   int64_t start = MonotonicNs();
   ctx.spec.handler(ctx);
+  if (ctx.track_reads) [[unlikely]]
+    RememberReads(ctx);
   int64_t ns = MonotonicNs() - start;
   ++stats_.commands;
   TouchKeys(ctx);

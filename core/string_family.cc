@@ -1,6 +1,7 @@
 // String commands: GET, SET and friends, counters, ranges. Values up to 20
 // bytes that are canonical integers are kept as int64 (Redis's "int"
 // encoding), so INCR works in place.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -356,6 +357,110 @@ void GetRange(CmdCtx& ctx) {
   ctx.reply.Bulk(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
 }
 
+// LCS a b [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest common
+// subsequence by Redis's dynamic programming table, its matches reported
+// from the ends of the strings backwards, as Redis reports them.
+void Lcs(CmdCtx& ctx) {
+  std::string_view ka = ctx.arg(1), kb = ctx.arg(2);
+  Entry* ea = ctx.db(ka).FindRead(ka);
+  Entry* eb = ctx.db(kb).FindRead(kb);
+  if ((ea && !ea->is_string()) || (eb && !eb->is_string()))
+    return ctx.reply.Error("The specified keys must contain string values");
+  bool get_len = false, get_idx = false, with_match_len = false;
+  int64_t min_match_len = 0;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    if (EqualsIgnoreCase(opt, "idx")) {
+      get_idx = true;
+    } else if (EqualsIgnoreCase(opt, "len")) {
+      get_len = true;
+    } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
+      with_match_len = true;
+    } else if (EqualsIgnoreCase(opt, "minmatchlen") && i + 1 < ctx.argc()) {
+      if (!ParseInt64(ctx.arg(++i), &min_match_len)) return ctx.reply.Error(kErrNotInteger);
+      min_match_len = std::max<int64_t>(min_match_len, 0);
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  if (get_idx && get_len) return ctx.reply.Error("If you want both the length and indexes, please just use IDX.");
+  char buf_a[24], buf_b[24];
+  std::string_view a = ea ? ea->StringValue(buf_a) : std::string_view();
+  std::string_view b = eb ? eb->StringValue(buf_b) : std::string_view();
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) return ctx.reply.Error("String too long for LCS");
+  // The table is (|a|+1) x (|b|+1) lengths: bounded by proto-max-bulk-len
+  // as in Redis, so two long strings cannot make one command allocate
+  // without limit.
+  const uint64_t alen = a.size(), blen = b.size();
+  const uint64_t cells = (alen + 1) * (blen + 1);
+  if (cells * sizeof(uint32_t) >
+      static_cast<uint64_t>(ctx.server.config().live.proto_max_bulk_len.load(std::memory_order_relaxed)))
+    return ctx.reply.Error("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  std::vector<uint32_t> table(cells);
+  auto at = [&](uint64_t i, uint64_t j) -> uint32_t& { return table[j + i * (blen + 1)]; };
+  for (uint64_t i = 1; i <= alen; ++i)
+    for (uint64_t j = 1; j <= blen; ++j)
+      at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+  const uint32_t total = at(alen, blen);
+  if (get_len) return ctx.reply.Int(total);
+
+  std::string result(total, '\0');
+  size_t deferred = 0;
+  uint32_t matches = 0;
+  if (get_idx) {
+    ctx.reply.Map(2);
+    ctx.reply.Bulk("matches");
+    deferred = ctx.reply.BeginDeferredArray();
+  }
+  // Walks back from the ends; a range of matching bytes is extended while
+  // contiguous and reported when it ends.
+  uint64_t i = alen, j = blen, idx = total;
+  uint64_t a_start = alen, a_end = 0, b_start = 0, b_end = 0;  // a_start == alen: no range open
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (a_start == alen) {
+        a_start = a_end = i - 1;
+        b_start = b_end = j - 1;
+      } else if (a_start == i && b_start == j) {
+        --a_start;
+        --b_start;
+      } else {
+        emit = true;
+      }
+      if (a_start == 0 || b_start == 0) emit = true;
+      --idx;
+      --i;
+      --j;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1))
+        --i;
+      else
+        --j;
+      if (a_start != alen) emit = true;
+    }
+    if (!emit) continue;
+    const uint64_t match_len = a_end - a_start + 1;
+    if (get_idx && static_cast<int64_t>(match_len) >= min_match_len) {
+      ctx.reply.Array(with_match_len ? 3 : 2);
+      ctx.reply.Array(2);
+      ctx.reply.Int(static_cast<int64_t>(a_start));
+      ctx.reply.Int(static_cast<int64_t>(a_end));
+      ctx.reply.Array(2);
+      ctx.reply.Int(static_cast<int64_t>(b_start));
+      ctx.reply.Int(static_cast<int64_t>(b_end));
+      if (with_match_len) ctx.reply.Int(static_cast<int64_t>(match_len));
+      ++matches;
+    }
+    a_start = alen;
+  }
+  if (!get_idx) return ctx.reply.Bulk(result);
+  ctx.reply.EndDeferredArray(deferred, matches);
+  ctx.reply.Bulk("len");
+  ctx.reply.Int(total);
+}
+
 void SetRange(CmdCtx& ctx) {
   std::string_view key = ctx.arg(1), value = ctx.arg(3);
   int64_t offset;
@@ -408,6 +513,7 @@ void RegisterStringFamily(CommandTable& t) {
   add("getrange", 4, R, 1, 1, 1, GetRange, "Returns a substring of the string stored at a key.", "2.4.0");
   add("substr", 4, R, 1, 1, 1, GetRange, "Returns a substring from a string value.", "1.0.0");
   add("setrange", 4, W, 1, 1, 1, SetRange, "Overwrites a part of a string value with another by an offset.", "2.2.0");
+  add("lcs", -3, R, 1, 2, 1, Lcs, "Finds the longest common substring.", "7.0.0");
 }
 
 }  // namespace ember

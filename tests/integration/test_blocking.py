@@ -230,5 +230,55 @@ class TestNoLostElements(ServerTestCase):
         self.assertEqual(c.read(), [b"ex:1", b"a"])
 
 
+class WakeUpAfterAFailedWaiter(object):
+    """A waiter that fails or leaves must not keep the element from the next
+    one (Redis serves the next client in line)."""
+
+    WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+
+    def _two_waiters(self, first, second):
+        c1, c2 = self.server.raw(), self.server.raw()
+        c1.send_raw(c1.encode(*first))
+        time.sleep(0.1)
+        c2.send_raw(c2.encode(*second))
+        time.sleep(0.1)
+        return c1, c2
+
+    def test_wrongtype_destination_passes_the_element_on(self):
+        for name, tail in (("BRPOPLPUSH", ()), ("BLMOVE", ("RIGHT", "LEFT"))):
+            self.r.flushall()
+            self.cmd("SET", "wt:dst1", "a string")
+            c1, c2 = self._two_waiters((name, "wt:src", "wt:dst1") + tail + ("5",),
+                                       (name, "wt:src", "wt:dst2") + tail + ("5",))
+            self.assertEqual(self.cmd("LPUSH", "wt:src", "foo"), 1)
+            self.assertEqual(c1.read(), harness.RespError(self.WRONGTYPE), name)
+            self.assertEqual(c2.read(), b"foo", name)
+            self.assertEqual(self.cmd("LRANGE", "wt:dst2", "0", "-1"), [b"foo"], name)
+            self.assertEqual(self.cmd("EXISTS", "wt:src"), 0, name)
+            self.assertEqual(self.cmd("GET", "wt:dst1"), b"a string", name)
+
+    def test_disconnected_waiter_passes_the_element_on(self):
+        for first, second, push, expect in (
+                (("BLPOP", "dc:k", "5"), ("BLPOP", "dc:k", "5"), ("RPUSH", "dc:k", "x"), [b"dc:k", b"x"]),
+                (("BLMPOP", "5", "1", "dc:k", "LEFT"), ("BLMOVE", "dc:k", "dc:d", "LEFT", "LEFT", "5"),
+                 ("RPUSH", "dc:k", "y"), b"y"),
+                (("BZMPOP", "5", "1", "dc:z", "MIN"), ("BZPOPMIN", "dc:z", "5"), ("ZADD", "dc:z", "1", "m"),
+                 [b"dc:z", b"m", b"1"])):
+            self.r.flushall()
+            c1, c2 = self._two_waiters(first, second)
+            c1.close()
+            time.sleep(0.1)
+            self.cmd(*push)
+            self.assertEqual(c2.read(), expect, first)
+
+
+class TestWakeUpOneShard(WakeUpAfterAFailedWaiter, ServerTestCase):
+    shards = 1
+
+
+class TestWakeUpFourShards(WakeUpAfterAFailedWaiter, ServerTestCase):
+    shards = 4
+
+
 if __name__ == "__main__":
     main()

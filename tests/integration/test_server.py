@@ -224,6 +224,12 @@ class TestInfo(ServerTestCase):
         # unknown section: empty reply
         self.assertEqual(self.info("nosuchsection"), "")
 
+    def test_cluster_section(self):
+        # Client libraries read it at start-up to choose their mode.
+        self.assertIn("# Cluster\r\ncluster_enabled:0\r\n", self.info())
+        self.assertEqual(self.info("cluster"), "# Cluster\r\ncluster_enabled:0\r\n")
+        self.assertEqual(parse_info(self.info("all"))["cluster_enabled"], "0")
+
     def test_multiple_sections(self):
         text = self.info("server", "clients")
         self.assertIn("# Server\r\n", text)
@@ -536,6 +542,41 @@ class TestClient(ServerTestCase):
         self.assertCmdError("ERR client-id should be greater than 0", "CLIENT", "KILL", "ID", "abc")
         self.assertCmdError("ERR client-id should be greater than 0", "CLIENT", "KILL", "ID", "0")
 
+    def test_kill_and_list_by_type(self):
+        sub = self.server.raw()
+        sub.execute("SUBSCRIBE", "ch")
+        sid = int(parse_client_line(self.cmd("CLIENT", "LIST", "TYPE", "pubsub").decode())["id"])
+        self.assertNotIn(("id=%d " % sid).encode(), self.cmd("CLIENT", "LIST", "TYPE", "normal"))
+        self.assertEqual(self.cmd("CLIENT", "LIST", "TYPE", "replica"), b"")
+        normal = self.server.raw()
+        normal.execute("PING")
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "replica"), 0)
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "pubsub"), 1)
+        self.assertTrue(sub.is_closed())
+        self.assertEqual(normal.execute("PING"), "PONG")
+        nid = str(normal.execute("CLIENT", "ID"))
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "pubsub", "ID", nid), 0)
+        self.assertEqual(self.cmd("CLIENT", "KILL", "TYPE", "normal", "ID", nid), 1)
+        self.assertTrue(normal.is_closed())
+        self.assertEqual(self.cmd("PING"), "PONG")
+        sub.close()
+        normal.close()
+
+    @ember_only
+    def test_kill_by_maxage(self):
+        # Redis 7.4's filter.
+        old = self.server.raw()
+        old.execute("PING")
+        time.sleep(1.1)
+        young = self.server.raw()
+        young.execute("PING")
+        self.assertEqual(self.cmd("CLIENT", "KILL", "MAXAGE", "1", "SKIPME", "yes", "ID", str(old.execute("CLIENT", "ID"))), 1)
+        self.assertTrue(old.is_closed())
+        self.assertEqual(young.execute("PING"), "PONG")
+        self.assertCmdError(SYNTAX, "CLIENT", "KILL", "MAXAGE", "0")
+        old.close()
+        young.close()
+
     def test_kill_by_addr(self):
         victim = self.server.raw()
         victim.execute("PING")
@@ -596,6 +637,19 @@ class TestClient(ServerTestCase):
         self.assertEqual(f["lib-name"], "")
         self.assertEqual(f["lib-ver"], "4.3.4")
         c.close()
+
+
+class TestRoleAndLolwut(ServerTestCase):
+
+    def test_role_of_a_primary_without_replicas(self):
+        self.assertEqual(self.cmd("ROLE"), [b"master", 0, []])
+        self.assertEqual(self.server.raw(protocol=3).execute("ROLE"), [b"master", 0, []])
+
+    def test_lolwut_version_line(self):
+        version = parse_info(self.cmd("INFO", "server"))["redis_version"]
+        for args in ((), ("VERSION", "99"), ("whatever",)):
+            self.assertEqual(self.cmd("LOLWUT", *args), ("Redis ver. %s\n" % version).encode(), args)
+        self.assertCmdError(NOT_INT, "LOLWUT", "VERSION", "x")
 
 
 if __name__ == "__main__":

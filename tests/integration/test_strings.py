@@ -6,6 +6,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import ServerTestCase, main  # noqa: E402
 from harness import SYNTAX, NOT_INT, NOT_FLOAT, OVERFLOW, arity  # noqa: E402
 
@@ -414,6 +415,58 @@ class TestRanges(ServerTestCase):
         self.assertCmdError(arity("setrange"), "SETRANGE", "s", "1")
         self.assertEqual(self.cmd("GET", "s"), b"abc")
         self.assertEqual(self.cmd("EXISTS", "nokey"), 0)
+
+
+class TestLcs(ServerTestCase):
+    shards = 4  # the two keys on different shards
+
+    def setUp(self):
+        super().setUp()
+        self.cmd("MSET", "key1", "ohmytext", "key2", "mynewtext")
+
+    def test_string_and_len(self):
+        self.assertEqual(self.cmd("LCS", "key1", "key2"), b"mytext")
+        self.assertEqual(self.cmd("LCS", "key1", "key2", "LEN"), 6)
+        self.assertEqual(self.cmd("LCS", "key1", "nokey"), b"")
+        self.assertEqual(self.cmd("LCS", "nokey", "nokey2", "LEN"), 0)
+        self.cmd("SET", "n1", "12345")
+        self.cmd("SET", "n2", "2x4")
+        self.assertEqual(self.cmd("LCS", "n1", "n2"), b"24")
+
+    def test_idx(self):
+        self.assertEqual(self.cmd("LCS", "key1", "key2", "IDX"),
+                         [b"matches", [[[4, 7], [5, 8]], [[2, 3], [0, 1]]], b"len", 6])
+        self.assertEqual(self.cmd("LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
+                         [b"matches", [[[4, 7], [5, 8], 4]], b"len", 6])
+        self.assertEqual(self.cmd("LCS", "key1", "key2", "IDX", "WITHMATCHLEN", "MINMATCHLEN", "-5"),
+                         [b"matches", [[[4, 7], [5, 8], 4], [[2, 3], [0, 1], 2]], b"len", 6])
+
+    def test_idx_resp3_is_a_map(self):
+        c = self.server.raw(protocol=3)
+        reply = c.execute("LCS", "key1", "key2", "IDX")
+        self.assertIsInstance(reply, harness.RespMap)
+        self.assertEqual(reply[b"len"], 6)
+
+    def test_errors(self):
+        self.cmd("RPUSH", "list", "a")
+        self.assertCmdError("ERR The specified keys must contain string values", "LCS", "key1", "list")
+        self.assertCmdError("ERR If you want both the length and indexes, please just use IDX.",
+                            "LCS", "key1", "key2", "LEN", "IDX")
+        self.assertCmdError(SYNTAX, "LCS", "key1", "key2", "FOO")
+        self.assertCmdError(SYNTAX, "LCS", "key1", "key2", "MINMATCHLEN")
+        self.assertCmdError(NOT_INT, "LCS", "key1", "key2", "MINMATCHLEN", "x")
+        self.assertCmdError("ERR wrong number of arguments for 'lcs' command", "LCS", "key1")
+
+    def test_table_bounded_by_proto_max_bulk_len(self):
+        self.cmd("CONFIG", "SET", "proto-max-bulk-len", "1mb")
+        try:
+            self.cmd("SET", "big1", "a" * 1000)
+            self.cmd("SET", "big2", "b" * 1000)
+            self.assertCmdError("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+                                "LCS", "big1", "big2")
+            self.assertEqual(self.cmd("LCS", "key1", "key2", "LEN"), 6)
+        finally:
+            self.cmd("CONFIG", "SET", "proto-max-bulk-len", "512mb")
 
 
 if __name__ == "__main__":

@@ -259,5 +259,46 @@ class TestAtomicAcrossShards(ServerTestCase):
         self.assertEqual(sum(int(v) for v in self.cmd("MGET", *accounts)), 800)
 
 
+class TestNoMulti(ServerTestCase):
+    """Commands Redis flags no-multi are refused when queued; EXEC then
+    aborts, and the server and the reply stream go on."""
+
+    NOT_ALLOWED = "ERR Command not allowed inside a transaction"
+    EXECABORT = "EXECABORT Transaction discarded because of previous errors."
+
+    def test_shutdown_and_save_refused_when_queued(self):
+        for command in (("SHUTDOWN",), ("SHUTDOWN", "NOSAVE"), ("SAVE",)):
+            c = self.server.raw()
+            self.assertEqual(c.execute("MULTI"), "OK")
+            self.assertEqual(c.execute("SET", "nm:a", "1"), "QUEUED")
+            self.assertEqual(c.execute(*command), harness.RespError(self.NOT_ALLOWED))
+            self.assertEqual(c.execute("EXEC"), harness.RespError(self.EXECABORT))
+            self.assertIsNone(self.cmd("GET", "nm:a"))
+            self.assertEqual(self.server.client().ping(), True)
+            c.close()
+
+    def test_pipelined_replies_stay_in_order(self):
+        c = self.server.raw()
+        c.send_raw(c.encode("MULTI") + c.encode("SHUTDOWN") + c.encode("EXEC") + c.encode("SET", "nm:b", "2") +
+                   c.encode("GET", "nm:b"))
+        self.assertEqual([c.read() for _ in range(5)],
+                         ["OK", harness.RespError(self.NOT_ALLOWED), harness.RespError(self.EXECABORT), "OK", b"2"])
+
+    def test_command_info_flags(self):
+        info = self.server.raw().execute("COMMAND", "INFO", "shutdown", "save")
+        for entry in info:
+            self.assertIn("no_multi", entry[2], entry[0])
+
+    def test_rejections_counted(self):
+        self.cmd("CONFIG", "RESETSTAT")
+        c = self.server.raw()
+        c.execute("MULTI")
+        c.execute("SAVE")
+        c.execute("DISCARD")
+        stats = self.server.client().info("commandstats")
+        self.assertEqual(stats["cmdstat_save"]["rejected_calls"], 1)
+        self.assertEqual(stats["cmdstat_save"]["calls"], 0)
+
+
 if __name__ == "__main__":
     main()
