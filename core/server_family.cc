@@ -631,7 +631,8 @@ void Config_(CmdCtx& ctx) {
     return;
   }
   if (EqualsIgnoreCase(sub, "set")) {
-    if (ctx.argc() < 4 || ctx.argc() % 2 != 0) return SubcommandArity(ctx, "CONFIG");
+    if (ctx.argc() < 4) return SubcommandArity(ctx, "CONFIG");
+    if (ctx.argc() % 2 != 0) return ctx.reply.Error(kErrSyntax);
     // All or nothing, as Redis 7: check every pair, then apply.
     for (size_t i = 2; i < ctx.argc(); i += 2) {
       if (!config.Known(ctx.arg(i)))

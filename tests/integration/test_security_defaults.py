@@ -349,6 +349,25 @@ def reply_of(monitor):
             return reply
 
 
+class ConfigSetSeveralTest(ServerTestCase):
+    def test_all_or_nothing(self):
+        self.assertCmdError("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed "
+                            "into an integer", "CONFIG", "SET", "maxmemory-samples", "6", "hz", "abc")
+        self.assertCmdError(INVALID_SAVE, "CONFIG", "SET", "maxmemory-samples", "6", "save", "0 0")
+        self.assertEqual(self.r.config_get("maxmemory-samples"), {"maxmemory-samples": "5"})
+        self.assertCmdOk("CONFIG", "SET", "maxmemory-samples", "6", "save", "100 1")
+        self.assertEqual(self.r.config_get("maxmemory-samples"), {"maxmemory-samples": "6"})
+        self.assertCmdOk("CONFIG", "SET", "maxmemory-samples", "5", "save", "")
+
+    def test_errors(self):
+        self.assertCmdError("ERR syntax error", "CONFIG", "SET", "maxmemory-samples", "5", "hz")
+        self.assertCmdError("ERR wrong number of arguments for 'config|set' command", "CONFIG", "SET", "hz")
+        self.assertCmdError("ERR CONFIG SET failed (possibly related to argument 'maxmemory-samples') - duplicate "
+                            "parameter", "CONFIG", "SET", "MAXMEMORY-SAMPLES", "9", "maxmemory-samples", "8")
+        self.assertCmdError("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'", "CONFIG", "SET",
+                            "hz", "10", "nosuch", "1")
+
+
 class MonitorTest(ServerTestCase):
     def test_monitor_inside_multi(self):
         self.assertCmdOk("MULTI")
