@@ -26,10 +26,22 @@ void ForEachSpec(Fn fn) {
   }
 }
 
-bool HasCategory(const CommandSpec& spec, std::string_view category) {
-  for (const std::string& c : AclCategories(spec))
-    if (EqualsIgnoreCase(std::string_view(c).substr(1), category)) return true;
-  return false;
+// Redis 7.0's categories of each of its commands and subcommands, by name.
+struct RedisCommandCategories {
+  const char* name;
+  const char* categories;  // space-separated, without '@'
+};
+constexpr RedisCommandCategories kRedisCategories[] = {
+#include "acl_categories.inc"
+};
+
+// The bit of a category name (without '@', lower case), or 0 for one Redis
+// does not have.
+uint32_t CategoryBit(std::string_view name) {
+  const std::vector<std::string>& names = AclCategoryNames();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (EqualsIgnoreCase(names[i], name)) return uint32_t{1} << i;
+  return 0;
 }
 
 bool KnownCategory(std::string_view name) {
@@ -52,6 +64,55 @@ const std::vector<std::string>& AclCategoryNames() {
       "string",   "bitmap", "hyperloglog", "geo",   "stream",      "pubsub",   "admin",
       "fast",     "slow",   "blocking", "dangerous", "connection", "transaction", "scripting"};
   return names;
+}
+
+uint32_t AclCategoryBits(const CommandSpec& spec) {
+  uint32_t bits = 0;
+  if (!spec.module) {
+    // Start-up only: a scan of a few hundred rows per command is nothing.
+    for (const RedisCommandCategories& row : kRedisCategories) {
+      if (spec.name != row.name) continue;
+      for (std::string_view rest = row.categories; !rest.empty();) {
+        size_t end = std::min(rest.find(' '), rest.size());
+        bits |= CategoryBit(rest.substr(0, end));
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+      }
+      return bits;
+    }
+  }
+  auto add = [&bits](std::string_view name) { bits |= CategoryBit(name); };
+  if (spec.flags & kCmdWrite) add("write");
+  if (spec.flags & kCmdReadOnly) add("read");
+  if (spec.flags & kCmdAdmin) {
+    add("admin");
+    add("dangerous");
+  }
+  if (spec.group == "generic") add("keyspace");
+  if (spec.group == "string" || spec.group == "hash" || spec.group == "list" || spec.group == "set")
+    add(spec.group);
+  if (spec.group == "sorted-set") add("sortedset");
+  if (spec.group == "connection") add("connection");
+  if (spec.group == "pubsub" || (spec.flags & kCmdPubSub)) add("pubsub");
+  if (spec.group == "transactions") add("transaction");
+  if (spec.flags & kCmdBlocking) add("blocking");
+  add(spec.flags & kCmdFast ? "fast" : "slow");
+  for (const std::string& c : spec.acl_extra) add(std::string_view(c).substr(c.starts_with('@')));
+  return bits;
+}
+
+std::vector<std::string> AclCategories(const CommandSpec& spec) {
+  std::vector<std::string> cats;
+  const std::vector<std::string>& names = AclCategoryNames();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (spec.acl_categories & (uint32_t{1} << i)) cats.push_back("@" + names[i]);
+  for (const std::string& c : spec.acl_extra)
+    if (!CategoryBit(std::string_view(c).substr(c.starts_with('@')))) cats.push_back(c);
+  return cats;
+}
+
+bool HasAclCategory(const CommandSpec& spec, std::string_view category) {
+  uint32_t bit = CategoryBit(category);
+  return bit && (spec.acl_categories & bit);
 }
 
 bool AclUser::CheckPassword(std::string_view password) const {
@@ -165,7 +226,7 @@ std::string AclUser::Apply(std::string_view rule) {
       std::string_view category = name.substr(1);
       if (!KnownCategory(category)) return kErrUnknownRule;
       ForEachSpec([&](const CommandSpec& spec) {
-        if (HasCategory(spec, category)) SetCommand(spec, allow);
+        if (HasAclCategory(spec, category)) SetCommand(spec, allow);
       });
     } else {
       size_t bar = name.find('|');

@@ -135,9 +135,16 @@ bool AuthenticateClient(CmdCtx& ctx, std::string_view user, std::string_view pas
 bool RedactSecrets(const CommandSpec& spec, std::span<const std::string_view> argv,
                    std::vector<std::string_view>* out);
 
-// The categories of a command ("@read", "@string", ...), from its flags
-// and group: COMMAND INFO and ACL share them.
+// A command's categories as bits (one per AclCategoryNames() entry):
+// Redis 7.0's for a built-in command Redis has (acl_categories.inc); else
+// those its flags and group imply, plus a module's own among them.
+uint32_t AclCategoryBits(const CommandSpec& spec);
+// The categories of a command ("@read", "@string", ...) in Redis's order
+// (spec.acl_categories), then a module's own beyond Redis's: COMMAND INFO
+// and ACL share them.
 std::vector<std::string> AclCategories(const CommandSpec& spec);
+// Whether spec is in the category (a name without '@', any case).
+bool HasAclCategory(const CommandSpec& spec, std::string_view category);
 // Every category ACL CAT lists, in Redis's order.
 const std::vector<std::string>& AclCategoryNames();
 

@@ -198,16 +198,17 @@ void AclCmd(CmdCtx& ctx) {
       for (const std::string& c : AclCategoryNames()) ctx.reply.Bulk(c);
       return;
     }
-    std::string want = "@" + ToLower(ctx.arg(2));
+    std::string_view want = ctx.arg(2);
     bool known = false;
-    for (const std::string& c : AclCategoryNames()) known |= "@" + c == want;
-    if (!known) return ctx.reply.Error("Unknown category '" + std::string(ctx.arg(2)) + "'");
+    for (const std::string& c : AclCategoryNames()) known |= EqualsIgnoreCase(c, want);
+    if (!known) return ctx.reply.Error("Unknown category '" + std::string(want) + "'");
     std::vector<std::string_view> names;
     auto consider = [&](const CommandSpec& spec) {
-      std::vector<std::string> cats = AclCategories(spec);
-      if (std::find(cats.begin(), cats.end(), want) != cats.end()) names.push_back(spec.name);
+      if (HasAclCategory(spec, want)) names.push_back(spec.name);
     };
+    // As Redis: module commands are not listed.
     for (const CommandSpec* spec : CommandTable::Get().All()) {
+      if (spec->module) continue;
       consider(*spec);
       for (const CommandSpec& s : spec->subcommands) consider(s);
     }

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 
+#include "acl.h"
 #include "module.h"
 
 #include "db.h"
@@ -20,9 +21,11 @@ CommandTable& CommandTable::Get() {
 void CommandTable::Add(CommandSpec spec) {
   const CommandSpec* owned = &specs_.emplace_back(std::move(spec));
   specs_.back().id = static_cast<uint32_t>(by_id_.size());
+  specs_.back().acl_categories = AclCategoryBits(specs_.back());
   by_id_.push_back(owned);
   for (CommandSpec& sub : specs_.back().subcommands) {
     sub.id = static_cast<uint32_t>(by_id_.size());
+    sub.acl_categories = AclCategoryBits(sub);
     by_id_.push_back(&sub);
   }
   ordered_.push_back(owned);

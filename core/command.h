@@ -50,6 +50,11 @@ enum CommandFlag : uint32_t {
   kCmdMultiControl = 1 << 22,
   // Allowed to a RESP2 client in subscribed mode ((P|S)SUBSCRIBE, PING, ...).
   kCmdSubscribedOk = 1 << 23,
+  // Redis's PROTECTED (DEBUG, MODULE LOAD/LOADEX/UNLOAD): refused unless
+  // enable-debug-command / enable-module-command allows the client. A
+  // container carries it too, so the dispatcher looks at its subcommands
+  // only when it is set.
+  kCmdProtected = 1 << 26,
 };
 
 struct CmdCtx;
@@ -72,11 +77,14 @@ struct CommandSpec {
   int keynum_index = 0;
   // A module's command: its module-side handler and key finder.
   const ModuleCommand* module = nullptr;
-  // ACL categories beyond those the flags and group imply ("@search").
+  // A module command's ACL categories beyond those its flags imply ("@search").
   std::vector<std::string> acl_extra = {};
   // Its index in per-command tables (statistics, ACL bits), subcommands
   // included; given by CommandTable::Add.
   uint32_t id = 0;
+  // Its ACL categories, a bit per AclCategoryNames() entry; given by
+  // CommandTable::Add (AclCategoryBits).
+  uint32_t acl_categories = 0;
 };
 
 // What a handler sees. Keys are resolved to their shard's Db through db();

@@ -230,6 +230,9 @@ Config::Config() {
   bind_int("slowlog-max-len", &live.slowlog_max_len);
   bind_int("latency-monitor-threshold", &live.latency_monitor_threshold);
   bind_int("acllog-max-len", &live.acllog_max_len);
+  bind_int("enable-debug-command", &live.enable_debug_command);
+  bind_int("enable-module-command", &live.enable_module_command);
+  bind_int("enable-protected-configs", &live.enable_protected_configs);
   Find("protected-mode")->bool_mirror = &live.protected_mode;
   Find("activerehashing")->bool_mirror = &live.activerehashing;
 }
@@ -246,6 +249,13 @@ Config::Param* Config::Find(std::string_view name) {
 const Config::Param* Config::Find(std::string_view name) const { return const_cast<Config*>(this)->Find(name); }
 
 bool Config::Known(std::string_view name) const { return Find(name) != nullptr; }
+
+bool Config::Protected(std::string_view name) const {
+  const Param* p = Find(name);
+  if (!p) return false;
+  std::string_view n = p->spec->name;
+  return n == "dir" || n == "dbfilename";
+}
 
 namespace {
 // client-output-buffer-limit: "<class> <hard> <soft> <soft seconds>" ...,
@@ -283,6 +293,30 @@ std::string MergeBufferLimits(std::string_view current, std::string_view value, 
 }  // namespace
 
 namespace {
+// Redis's save parameters: "" (no schedule), or pairs of <seconds> (at
+// least 1) and <changes> (at least 0), split at each single space and read
+// as strtoll does (so "100 " is "100 0"). The result is the numbers as
+// Redis lists them.
+std::string ParseSaveParams(std::string_view value, std::string* out) {
+  out->clear();
+  if (value.empty()) return "";
+  std::vector<std::string> words;
+  for (size_t start = 0;;) {
+    size_t end = value.find(' ', start);
+    words.emplace_back(value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  if (words.size() % 2 != 0) return "Invalid save parameters";
+  for (size_t i = 0; i < words.size(); ++i) {
+    char* end = nullptr;
+    long long v = strtoll(words[i].c_str(), &end, 10);
+    if (*end != '\0' || v < (i % 2 == 0 ? 1 : 0)) return "Invalid save parameters";
+    *out += (i ? " " : "") + std::to_string(v);
+  }
+  return "";
+}
+
 constexpr std::string_view kNotifyClassChars = "g$lshzxetd";
 
 // Redis's keyspaceEventsStringToFlags / FlagsToString.
@@ -399,6 +433,7 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_s
     int64_t notify_flags = 0;
     std::string err = name == "client-output-buffer-limit" ? MergeBufferLimits(p->value, value, &canonical)
                       : name == "notify-keyspace-events"   ? ParseNotifyFlags(value, &canonical, &notify_flags)
+                      : name == "save"                     ? ParseSaveParams(value, &canonical)
                                                            : Normalize(*p->spec, value, &canonical);
     if (!err.empty()) return err;
     if (p->validate) {

@@ -22,6 +22,10 @@ namespace ember {
 
 enum class ParamType { kBool, kInt, kMemory, kEnum, kString };
 
+// The values of enable-debug-command, enable-module-command and
+// enable-protected-configs, as their Live mirrors hold them.
+enum ProtectedAction : int64_t { kProtectedNo = 0, kProtectedYes = 1, kProtectedLocal = 2 };
+
 // notify-keyspace-events classes (Redis's NOTIFY_* bits).
 inline constexpr int64_t kNotifyKeyspace = 1 << 0;  // K
 inline constexpr int64_t kNotifyKeyevent = 1 << 1;  // E
@@ -90,6 +94,11 @@ class Config {
     std::atomic<int64_t> acllog_max_len{128};
     std::atomic<bool> protected_mode{true};
     std::atomic<int64_t> tracking_table_max_keys{1000000};  // 0: no limit
+    // enable-debug-command, enable-module-command, enable-protected-configs:
+    // the index of the value in "no|yes|local" (ProtectedAction).
+    std::atomic<int64_t> enable_debug_command{0};
+    std::atomic<int64_t> enable_module_command{0};
+    std::atomic<int64_t> enable_protected_configs{0};
   };
 
   Config();
@@ -101,6 +110,9 @@ class Config {
   // (name, value) of every parameter matching the glob, in name order.
   std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern) const;
   bool Known(std::string_view name) const;
+  // Redis's PROTECTED_CONFIG parameters (dir, dbfilename): CONFIG SET
+  // changes them only as enable-protected-configs allows.
+  bool Protected(std::string_view name) const;
 
   // Loads "name = value" lines; returns "" or an error naming file and line.
   std::string LoadFile(const std::string& path);

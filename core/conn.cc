@@ -225,6 +225,11 @@ ssize_t Conn::ReadSome(char* dst, size_t want) {
   return -1;
 }
 
+bool Conn::IsLocal() const {
+  std::string_view host = std::string_view(peer_).substr(0, peer_.rfind(':'));
+  return host == "127.0.0.1" || host == "::1";
+}
+
 void Conn::ArmWrite() {
   if (write_armed_) return;
   event_add(write_ev_, nullptr);
@@ -247,10 +252,13 @@ void Conn::ProcessInput() {
   const ProtocolLimits limits{live.proto_max_bulk_len.load(std::memory_order_relaxed),
                               live.proto_max_multibulk_len.load(std::memory_order_relaxed),
                               live.proto_inline_max_size.load(std::memory_order_relaxed)};
+  // Until AUTH, Redis's tighter limits; chosen per command, since an AUTH
+  // in the same read lifts them for the commands after it.
+  const ProtocolLimits before_auth = limits.BeforeAuth();
   shard_.db().set_now(last_active_ms);
   while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_ && postponed_.empty() &&
          inflight_ < kMaxInflight) {
-    RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), limits);
+    RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), authenticated ? limits : before_auth);
     if (st == RequestParser::Status::kNeedMore) break;
     if (st == RequestParser::Status::kError) return ProtocolError(parser_.error());
     const auto& argv = parser_.argv();

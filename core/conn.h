@@ -81,6 +81,9 @@ class Conn {
   int fd() const { return fd_; }
   const std::string& peer() const { return peer_; }
   const std::string& local() const { return local_; }
+  // Redis's islocalClient: the peer is 127.0.0.1 or ::1 (ember has no unix
+  // socket). enable-*-command local and enable-protected-configs local.
+  bool IsLocal() const;
   std::string name, lib_name, lib_ver;
   int resp = 2;
   int64_t created_ms = 0;

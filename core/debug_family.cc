@@ -1,15 +1,18 @@
 // DEBUG: introspection for tests and operators. DIGEST-VALUE gives a
 // fingerprint of values (a module type's through its digest callback), SLEEP
-// stalls the shard that runs it. DEBUG holds every shard (kCmdAllShards),
-// so its keys may live anywhere.
+// stops the server. DEBUG holds every shard (kCmdAllShards), so its keys may
+// live anywhere. Clients run it only as enable-debug-command allows
+// (kCmdProtected).
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "command.h"
 #include "db.h"
 #include "module_internal.h"
+#include "server.h"
 #include "util.h"
 #include "value_codec.h"
 
@@ -61,7 +64,15 @@ void Debug(CmdCtx& ctx) {
   if (EqualsIgnoreCase(sub, "sleep") && ctx.argc() == 3) {
     double seconds;
     if (!ParseDouble(ctx.arg(2), &seconds) || seconds < 0) return ctx.reply.Error(kErrNotFloat);
-    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)));
+    // As Redis, the server stops (every shard is held); but in slices, so
+    // that a SIGTERM or SIGINT still ends it promptly, as the signal
+    // interrupts Redis's usleep.
+    constexpr auto kSlice = std::chrono::milliseconds(10);
+    auto end = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                      std::chrono::duration<double>(std::min(seconds, 1e9)));
+    for (auto now = std::chrono::steady_clock::now(); now < end && !ctx.server.shutdown_requested();
+         now = std::chrono::steady_clock::now())
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(kSlice, end - now));
     return ctx.reply.Ok();
   }
   ctx.reply.Error("unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
@@ -70,7 +81,8 @@ void Debug(CmdCtx& ctx) {
 }  // namespace
 
 void RegisterDebugFamily(CommandTable& t) {
-  t.Add({"debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllShards, 0, 0, 0, Debug, "server",
+  t.Add({"debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllShards | kCmdProtected, 0, 0, 0,
+         Debug, "server",
          "A container for debugging commands.", "1.0.0", {}});
 }
 

@@ -96,12 +96,12 @@ CommandSpec Sub(const char* name, int arity, uint32_t flags, const char* summary
 }  // namespace
 
 void RegisterModuleFamily(CommandTable& t) {
-  constexpr uint32_t A = kCmdAdmin | kCmdNoScript | kCmdAllShards;
-  CommandSpec spec{"module", -2, A, 0, 0, 0, ModuleCmd, "server", "A container for module commands.", "4.0.0", {}};
+  constexpr uint32_t A = kCmdAdmin | kCmdNoScript | kCmdAllShards, P = kCmdProtected;
+  CommandSpec spec{"module", -2, A | P, 0, 0, 0, ModuleCmd, "server", "A container for module commands.", "4.0.0", {}};
   spec.subcommands = {Sub("module|list", 2, A, "Returns all loaded modules.", "4.0.0"),
-                      Sub("module|load", -3, A, "Loads a module.", "4.0.0"),
-                      Sub("module|loadex", -3, A, "Loads a module using extended parameters.", "7.0.0"),
-                      Sub("module|unload", 3, A, "Unloads a module.", "4.0.0"),
+                      Sub("module|load", -3, A | P, "Loads a module.", "4.0.0"),
+                      Sub("module|loadex", -3, A | P, "Loads a module using extended parameters.", "7.0.0"),
+                      Sub("module|unload", 3, A | P, "Unloads a module.", "4.0.0"),
                       Sub("module|help", 2, kCmdNoScript, "Returns helpful text about the different subcommands.", "5.0.0")};
   t.Add(std::move(spec));
 }

@@ -145,7 +145,10 @@ void Latency(CmdCtx& ctx) {
 
 void Monitor(CmdCtx& ctx) {
   Conn& conn = *ctx.conn;
-  if (conn.monitor) return ctx.reply.Ok();
+  // As Redis: a transaction expects a reply per command, which a monitor's
+  // stream is not; and a second MONITOR is not answered at all.
+  if (conn.in_exec) return ctx.reply.Error("MONITOR isn't allowed for DENY BLOCKING client");
+  if (conn.monitor) return;
   conn.monitor = true;
   ctx.server.monitors().Add(ctx.shard.index(), conn.id());
   ctx.reply.Ok();

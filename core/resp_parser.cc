@@ -59,7 +59,10 @@ RequestParser::Status RequestParser::Parse(const char* data, size_t len, const P
         return Fail("Protocol error: invalid multibulk length");
       pos_ = line_end + 2;
     }
-    if (count > limits.max_multibulk_len) return Fail("Protocol error: invalid multibulk length");
+    if (count > limits.max_multibulk_len)
+      return Fail(limits.before_auth && count <= limits.configured_multibulk_len
+                      ? "Protocol error: unauthenticated multibulk length"
+                      : "Protocol error: invalid multibulk length");
     if (count <= 0) {
       argv_.clear();
       consumed_ = pos_;
@@ -96,7 +99,9 @@ RequestParser::Status RequestParser::Parse(const char* data, size_t len, const P
           return Fail("Protocol error: invalid bulk length");
         pos_ = line_end + 2;
       }
-      if (blen > limits.max_bulk_len) return Fail("Protocol error: invalid bulk length");
+      if (blen > limits.max_bulk_len)
+        return Fail(limits.before_auth && blen <= limits.configured_bulk_len ? "Protocol error: unauthenticated bulk length"
+                                                                             : "Protocol error: invalid bulk length");
       bulk_len_ = blen;
     }
     size_t need = pos_ + static_cast<size_t>(bulk_len_) + 2;

@@ -7,6 +7,7 @@
 // same command start again with more bytes; nothing is parsed twice.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,6 +20,26 @@ struct ProtocolLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;   // proto-max-bulk-len
   int64_t max_multibulk_len = INT32_MAX;        // proto-max-multibulk-len
   int64_t max_inline_len = 64 * 1024;           // proto-inline-max-size
+  // Set by BeforeAuth: the configured limits, which the two above then
+  // undercut; a command past only Redis's pre-AUTH limits gets its own error.
+  bool before_auth = false;
+  int64_t configured_bulk_len = 0, configured_multibulk_len = 0;
+
+  // Redis's limits for a client that must still AUTH: 10 arguments, bulks
+  // of 16 KB, so a stranger cannot make the server buffer much. They
+  // replace the two numbers the parser compares anyway, so an
+  // authenticated client's parse costs nothing more.
+  static constexpr int64_t kBeforeAuthMultibulkLen = 10;
+  static constexpr int64_t kBeforeAuthBulkLen = 16384;
+  ProtocolLimits BeforeAuth() const {
+    ProtocolLimits l = *this;
+    l.before_auth = true;
+    l.configured_bulk_len = max_bulk_len;
+    l.configured_multibulk_len = max_multibulk_len;
+    l.max_bulk_len = std::min(max_bulk_len, kBeforeAuthBulkLen);
+    l.max_multibulk_len = std::min(max_multibulk_len, kBeforeAuthMultibulkLen);
+    return l;
+  }
 };
 
 class RequestParser {

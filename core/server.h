@@ -49,6 +49,8 @@ class Server {
   int Run();
   // Any thread: begin a graceful shutdown.
   void RequestShutdown();
+  // Any thread: SIGINT, SIGTERM or SHUTDOWN has begun the shutdown.
+  bool shutdown_requested() const { return shutdown_requested_.load(std::memory_order_relaxed); }
 
   Config& config() { return config_; }
   uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }

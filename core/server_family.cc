@@ -631,12 +631,19 @@ void Config_(CmdCtx& ctx) {
     return;
   }
   if (EqualsIgnoreCase(sub, "set")) {
-    if (ctx.argc() < 4 || ctx.argc() % 2 != 0) return SubcommandArity(ctx, "CONFIG");
+    if (ctx.argc() < 4) return SubcommandArity(ctx, "CONFIG");
+    if (ctx.argc() % 2 != 0) return ctx.reply.Error(kErrSyntax);
     // All or nothing, as Redis 7: check every pair, then apply.
     for (size_t i = 2; i < ctx.argc(); i += 2) {
       if (!config.Known(ctx.arg(i)))
         return ctx.reply.Error("Unknown option or number of arguments for CONFIG SET - '" + std::string(ctx.arg(i)) +
                                "'");
+      if (config.Protected(ctx.arg(i))) {
+        int64_t mode = config.live.enable_protected_configs.load(std::memory_order_relaxed);
+        if (mode != kProtectedYes && !(mode == kProtectedLocal && ctx.conn && ctx.conn->IsLocal()))
+          return ctx.reply.Error("CONFIG SET failed (possibly related to argument '" + std::string(ctx.arg(i)) +
+                                 "') - can't set protected config");
+      }
       for (size_t j = 2; j < i; j += 2)
         if (EqualsIgnoreCase(ctx.arg(i), ctx.arg(j)))
           return ctx.reply.Error("CONFIG SET failed (possibly related to argument '" + std::string(ctx.arg(i)) +
@@ -873,31 +880,6 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdSkipMonitor, "skip_monitor"}, {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
     {kCmdNoAuth, "no_auth"},    {kCmdMayReplicate, "may_replicate"}, {kCmdNoMulti, "no_multi"},
     {kCmdAllowBusy, "allow_busy"}};
-
-}  // namespace
-
-std::vector<std::string> AclCategories(const CommandSpec& spec) {
-  std::vector<std::string> cats;
-  if (spec.flags & kCmdWrite) cats.push_back("@write");
-  if (spec.flags & kCmdReadOnly) cats.push_back("@read");
-  if (spec.flags & kCmdAdmin) {
-    cats.push_back("@admin");
-    cats.push_back("@dangerous");
-  }
-  if (spec.group == "generic") cats.push_back("@keyspace");
-  if (spec.group == "string" || spec.group == "hash" || spec.group == "list" || spec.group == "set")
-    cats.push_back("@" + spec.group);
-  if (spec.group == "sorted-set") cats.push_back("@sortedset");
-  if (spec.group == "connection") cats.push_back("@connection");
-  if (spec.group == "pubsub") cats.push_back("@pubsub");
-  if (spec.group == "transactions") cats.push_back("@transaction");
-  if (spec.flags & kCmdBlocking) cats.push_back("@blocking");
-  cats.push_back(spec.flags & kCmdFast ? "@fast" : "@slow");
-  cats.insert(cats.end(), spec.acl_extra.begin(), spec.acl_extra.end());
-  return cats;
-}
-
-namespace {
 
 void CommandInfoEntry(CmdCtx& ctx, const CommandSpec& spec) {
   ctx.reply.Array(10);

@@ -386,6 +386,10 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   int64_t argc = static_cast<int64_t>(argv.size());
   bool bad_arity = spec && ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity));
   if (!spec || bad_arity) {
+    // An HTTP request's lines (a browser's form, an SSRF) must not run as
+    // commands: Redis closes the connection on POST or Host:, and logs it at
+    // most once a minute. Not a command name, so no cost to real commands.
+    if (!spec && (EqualsIgnoreCase(argv[0], "post") || EqualsIgnoreCase(argv[0], "host:"))) return RefuseHttp(conn);
     std::string* out = conn.LocalReplyTarget();
     size_t before = out->size();
     Reply reply(out, conn.resp);
@@ -399,6 +403,13 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     return;
   }
   conn.last_command = &CommandTable::Resolve(*spec, argv);
+  // Before NOAUTH, as Redis; one branch for every other command.
+  if (spec->flags & kCmdProtected) [[unlikely]] {
+    if (!ProtectedPermits(conn)) {
+      if (conn.multi.active) conn.multi.failed = true;
+      return;
+    }
+  }
   // One branch for a client whose user may do anything (the default).
   if (!conn.acl_unrestricted && !AclPermits(conn, *spec, argv)) {
     if (conn.multi.active) conn.multi.failed = true;
@@ -406,9 +417,20 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   }
   if (conn.resp == 2 && conn.subscriptions() > 0 && !(spec->flags & kCmdSubscribedOk)) {
     Reply(conn.LocalReplyTarget(), conn.resp)
-        .Error("Can't execute '" + spec->name +
+        .Error("Can't execute '" + conn.last_command->name +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     return;
+  }
+  // To Redis a monitor is a replica, which may not touch the keyspace.
+  if (conn.monitor) [[unlikely]] {
+    if (conn.last_command->flags & (kCmdReadOnly | kCmdWrite | kCmdMayReplicate)) {
+      std::string* out = conn.LocalReplyTarget();
+      size_t before = out->size();
+      Reply(out, conn.resp).Error("Replica can't interact with the keyspace");
+      CountRejected(conn.last_command, std::string_view(*out).substr(before));
+      if (conn.multi.active) conn.multi.failed = true;
+      return;
+    }
   }
   if (ModuleHost::Get().has_filters() && !PassesFilters(conn, *spec, argv)) {
     if (conn.multi.active) conn.multi.failed = true;
@@ -622,6 +644,38 @@ void Shard::RefuseOom(Reply& reply, const CommandSpec* spec) {
   constexpr std::string_view kOom = "-OOM command not allowed when used memory > 'maxmemory'.";
   reply.Error(kOom);
   CountRejected(spec, kOom);
+}
+
+void Shard::RefuseHttp(Conn& conn) {
+  static std::atomic<int64_t> logged_ms{0};
+  int64_t now = NowMs(), last = logged_ms.load(std::memory_order_relaxed);
+  if (now - last > 60000 && logged_ms.compare_exchange_strong(last, now, std::memory_order_relaxed))
+    spdlog::warn(
+        "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This "
+        "is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. "
+        "Connection aborted.");
+  // At once, as Redis's freeClientAsync: replies not yet written are dropped.
+  conn.Close();
+}
+
+bool Shard::ProtectedPermits(Conn& conn) {
+  const CommandSpec& cmd = *conn.last_command;
+  // A container's other subcommands (MODULE LIST, HELP), or an unknown one
+  // its handler refuses.
+  if (!(cmd.flags & kCmdProtected) || !cmd.subcommands.empty()) return true;
+  bool debug = cmd.name == "debug";
+  const Config::Live& live = server_.config().live;
+  int64_t mode = (debug ? live.enable_debug_command : live.enable_module_command).load(std::memory_order_relaxed);
+  if (mode == kProtectedYes || (mode == kProtectedLocal && conn.IsLocal())) return true;
+  std::string* out = conn.LocalReplyTarget();
+  size_t before = out->size();
+  Reply(out, conn.resp)
+      .Error(std::string(debug ? "DEBUG" : "MODULE") + " command not allowed. If the " +
+             (debug ? "enable-debug-command" : "enable-module-command") +
+             " option is set to \"local\", you can run it from a local connection, otherwise you need to set this "
+             "option in the configuration file, and then restart the server.");
+  CountRejected(conn.last_command, std::string_view(*out).substr(before));
+  return false;
 }
 
 bool Shard::AclPermits(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {

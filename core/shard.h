@@ -251,6 +251,11 @@ class Shard {
   // The ACL verdict for a client whose user is restricted or who has not
   // authenticated; false when it answered the refusal.
   bool AclPermits(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv);
+  // enable-debug-command / enable-module-command for a kCmdProtected
+  // command (conn.last_command); replies Redis's refusal and returns false.
+  bool ProtectedPermits(Conn& conn);
+  // Closes a client that sent POST or Host: (an HTTP request), as Redis.
+  void RefuseHttp(Conn& conn);
   static void OnWake(evutil_socket_t, short, void* arg);
   static void OnCron(evutil_socket_t, short, void* arg);
 

@@ -11,6 +11,7 @@ from harness import ServerTestCase, ember_only
 @ember_only
 class DebugTest(ServerTestCase):
     shards = 2
+    server_args = ("--enable-debug-command", "yes")
 
     def test_help(self):
         lines = self.r.execute_command("DEBUG", "HELP")

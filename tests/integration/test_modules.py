@@ -421,7 +421,8 @@ XOR_KEY = 77
 @ember_only
 class HooksTest(ServerTestCase):
     shards = 4
-    server_args = MODULE_CMD + ["--loadmodule", HOOKS, "port", str(XOR_PORT), "xor", str(XOR_KEY)]
+    server_args = MODULE_CMD + ["--enable-debug-command", "yes", "--loadmodule", HOOKS, "port", str(XOR_PORT), "xor",
+                                str(XOR_KEY)]
 
     def hooks_config_view(self):
         return dict(zip(*[iter(self.cmd("HOOKS.CONFIG"))] * 2))

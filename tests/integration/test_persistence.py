@@ -556,7 +556,7 @@ class TestSnapshot(PersistenceBase):
         self.assertEqual(info(r)["rdb_changes_since_last_save"], 1)
 
     def test_failed_bgsave_stops_writes_until_a_save_succeeds(self):
-        srv = self.start("--save", "3600 1")
+        srv = self.start("--save", "3600 1", "--enable-protected-configs", "yes")
         r = srv.client()
         gone = os.path.join(self.data, "gone")
         os.mkdir(gone)

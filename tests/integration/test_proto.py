@@ -80,7 +80,7 @@ def sample_person():
 
 @unittest.skipUnless(is_ember(), "the proto module is ember's")
 class ProtoCase(ServerTestCase):
-    server_args = ["--loadmodule", PROTO_SO]
+    server_args = ["--enable-debug-command", "yes", "--loadmodule", PROTO_SO]
 
     def setUp(self):
         super().setUp()

@@ -459,7 +459,7 @@ class TlsStartupTest(unittest.TestCase):
     def test_module_loadex_at_run_time(self):
         # CONFIG tls-port listens from inside the config update.
         tls_port = free_port()
-        with start_server() as srv:
+        with start_server(["--enable-module-command", "yes"]) as srv:
             r = srv.client()
             self.assertTrue(r.execute_command("MODULE", "LOADEX", TLS, "CONFIG", "tls-port", str(tls_port),
                                               "CONFIG", "tls-cert-file", self.certs.path("server.crt"),

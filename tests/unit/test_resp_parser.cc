@@ -445,3 +445,55 @@ TEST_CASE("RequestParser: header numbers on both sides of the one-pass path", "[
   CHECK(parse("*1\r\n$3x\r\nabc\r\n") == Status::kError);
   CHECK(p.error() == "Protocol error: invalid bulk length");
 }
+
+TEST_CASE("RequestParser: Redis's limits before AUTH", "[resp]") {
+  RequestParser p;
+  const ProtocolLimits before_auth = ProtocolLimits{}.BeforeAuth();
+  auto error = [&](std::string_view bytes, const ProtocolLimits& limits) -> std::string {
+    p.Reset();
+    Status s = ParseOne(p, bytes, limits);
+    INFO("input: " << bytes);
+    CHECK(s == Status::kError);
+    return s == Status::kError ? p.error() : "<no error>";
+  };
+
+  SECTION("more than 10 arguments, as soon as the count arrives") {
+    CHECK(error("*11\r\n", before_auth) == "Protocol error: unauthenticated multibulk length");
+    CHECK(error("*2147483647\r\n", before_auth) == "Protocol error: unauthenticated multibulk length");
+    // Past proto-max-multibulk-len Redis's own error comes first.
+    CHECK(error("*99999999999999999999\r\n", before_auth) == "Protocol error: invalid multibulk length");
+    p.Reset();
+    Args ten(10, "x");
+    REQUIRE(ParseOne(p, Multibulk(ten), before_auth) == Status::kCommand);
+    CHECK(Copy(p.argv()) == ten);
+  }
+  SECTION("a bulk over 16 KB, as soon as its header arrives") {
+    CHECK(error("*1\r\n$16385\r\n", before_auth) == "Protocol error: unauthenticated bulk length");
+    CHECK(error("*2\r\n$4\r\nAUTH\r\n$100000000\r\n", before_auth) == "Protocol error: unauthenticated bulk length");
+    // Past proto-max-bulk-len it is an invalid bulk length, as Redis.
+    CHECK(error("*1\r\n$600000000\r\n", before_auth) == "Protocol error: invalid bulk length");
+    p.Reset();
+    std::string bulk = Multibulk({std::string(16384, 'v')});
+    REQUIRE(ParseOne(p, bulk, before_auth) == Status::kCommand);
+    CHECK(p.argv()[0].size() == 16384);
+  }
+  SECTION("configured limits below Redis's pre-AUTH ones keep their own errors") {
+    ProtocolLimits l;
+    l.max_multibulk_len = 3;
+    CHECK(error("*4\r\n", l.BeforeAuth()) == "Protocol error: invalid multibulk length");
+  }
+  SECTION("without BeforeAuth the configured limits alone apply") {
+    p.Reset();
+    Args many(100, "x");
+    REQUIRE(ParseOne(p, Multibulk(many)) == Status::kCommand);
+    p.Reset();
+    std::string big = Multibulk({std::string(100000, 'v')});
+    REQUIRE(ParseOne(p, big) == Status::kCommand);
+  }
+  SECTION("inline commands are not limited by it") {
+    p.Reset();
+    std::string line = "SET k " + std::string(20000, 'v') + "\r\n";
+    REQUIRE(ParseOne(p, line, before_auth) == Status::kCommand);
+    CHECK(p.argv().size() == 3);
+  }
+}
