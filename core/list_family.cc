@@ -143,7 +143,7 @@ class ListEditor {
   }
   // LTRIM: drops front items from the head and back from the tail.
   void Trim(size_t front, size_t back) {
-    changed_ = true;
+    changed_ |= front + back > 0;
     if (object_) return object_->Trim(front, back);
     for (size_t i = 0; i < front; ++i) Pop(true);
     for (size_t i = 0; i < back; ++i) Pop(false);
