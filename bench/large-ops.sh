@@ -130,6 +130,8 @@ def cases(c):
     yield "LTRIM 1 -2", timed(c, REPS, lambda i: ["LTRIM", "l", 1, -2])
     yield "LMOVE l l LEFT RIGHT", timed(c, REPS, lambda i: ["LMOVE", "l", "l", "LEFT", "RIGHT"])
     yield "LTRIM to half", timed(c, 1, lambda i: ["LTRIM", "l", 0, mid])
+    yield "LPOP 100k (of half)", timed(c, 1, lambda i: ["LPOP", "l", 100000])
+    yield "RPOP 100k (of half)", timed(c, 1, lambda i: ["RPOP", "l", 100000])
 
 port = int(sys.argv[1])
 c = Conn(port)

@@ -98,6 +98,23 @@ class ListEditor {
     bytes_ -= PackItemSize(item.size());
     return item;
   }
+  // Up to n items off one end, in the order popped. A ListObject gives
+  // them from its chunks and then drops them in one trim: popping them one
+  // by one would shift a chunk's bytes for every item.
+  std::vector<std::string> PopMany(bool left, size_t n) {
+    n = std::min(n, size());
+    std::vector<std::string> out;
+    out.reserve(n);
+    if (!object_ || n == 0) {
+      for (size_t i = 0; i < n; ++i) out.push_back(Pop(left));
+      return out;
+    }
+    size_t len = object_->size();
+    object_->ForRange(left ? 0 : len - n, left ? n - 1 : len - 1, [&](std::string_view item) { out.emplace_back(item); });
+    if (!left) std::reverse(out.begin(), out.end());
+    Trim(left ? n : 0, left ? 0 : n);
+    return out;
+  }
   // Replaces the item at index (< size()).
   void Set(size_t index, std::string_view item) {
     changed_ = true;
@@ -233,8 +250,7 @@ void PopGeneric(CmdCtx& ctx, bool left) {
   if (!e) return has_count ? ctx.reply.NullArray() : ctx.reply.Null();
   ListEditor l(ctx, ctx.arg(1), e);
   size_t n = std::min(static_cast<size_t>(count), l.size());
-  std::vector<std::string> popped;
-  for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
+  std::vector<std::string> popped = l.PopMany(left, n);
   l.Commit(left ? "lpop" : "rpop");
   if (!has_count) return ctx.reply.Bulk(popped[0]);
   ctx.reply.Array(popped.size());
@@ -461,8 +477,7 @@ void RPopLPush(CmdCtx& ctx) { MoveGeneric(ctx, false, true); }
 void PopManyAndReply(CmdCtx& ctx, std::string_view key, Entry* e, bool left, int64_t count) {
   ListEditor l(ctx, key, e);
   size_t n = std::min(static_cast<size_t>(count), l.size());
-  std::vector<std::string> popped;
-  for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
+  std::vector<std::string> popped = l.PopMany(left, n);
   l.Commit(left ? "lpop" : "rpop");
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);

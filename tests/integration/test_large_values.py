@@ -290,6 +290,16 @@ class TestBigList(LargeCase):
         self.assertEqual(self.cmd("EXISTS", "l"), 0)
 
 
+    def test_pop_counts(self):
+        self.assertEqual(self.cmd("LPOP", "l", 50000), self.items[:50000])
+        self.assertEqual(self.cmd("RPOP", "l", 50000), self.items[:-50001:-1])
+        self.assertEqual(self.cmd("LMPOP", 1, "l", "LEFT", "COUNT", 3), [b"l", self.items[50000:50003]])
+        self.assertEqual(self.cmd("LPOP", "l", 0), [])
+        self.assertEqual(self.cmd("LRANGE", "l", 0, -1), self.items[50003:-50000])
+        self.assertEqual(self.cmd("RPOP", "l", self.N), self.items[-50001:50002:-1])
+        self.assertEqual(self.cmd("EXISTS", "l"), 0)
+
+
 class TestMillionItemList(LargeCase):
 
     def test_50_lsets_do_not_stall(self):
