@@ -4,6 +4,7 @@
 // DictObject. Reads go through HashView, which hides the difference.
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -61,13 +62,18 @@ class HashView {
 
 using FieldList = std::vector<std::pair<std::string, std::string>>;
 
-// Applies a change to the hash at key (e: its entry, or nullptr for a new
-// hash). A packed hash is changed as a list of pairs and stored back packed
-// or, once too big, as a DictObject; a DictObject is changed in place.
-// `change` gets a Setter with Get/Set/Del over fields.
+// Changes to the hash at key (e: its entry, or nullptr for a new hash). A
+// DictObject is changed in place; a packed hash as a list of pairs stored
+// back by Commit, until a field past hash-max-listpack-entries or a field
+// or value longer than hash-max-listpack-value converts it to a new
+// DictObject at once, so the rest of a big HSET is O(1) a field instead of
+// a linear search each. A hash never converts back.
 class HashEditor {
  public:
   HashEditor(CmdCtx& ctx, std::string_view key, Entry* e) : ctx_(ctx), key_(key), e_(e) {
+    Config::Live& live = ctx.server.config().live;
+    max_entries_ = static_cast<size_t>(live.hash_max_listpack_entries.load(std::memory_order_relaxed));
+    max_value_ = static_cast<size_t>(live.hash_max_listpack_value.load(std::memory_order_relaxed));
     if (e_ && e_->encoding() == Encoding::kObject) {
       object_ = static_cast<DictObject*>(e_->object());
       return;
@@ -91,12 +97,19 @@ class HashEditor {
   // Returns true if the field is new.
   bool Set(std::string_view field, std::string_view value) {
     changed_ = true;
+    if (!object_ && (field.size() > max_value_ || value.size() > max_value_)) Convert();
     if (object_) return object_->Set(field, value);
     for (auto& [f, v] : fields_)
       if (f == field) {
         v.assign(value);
+        // A limit lowered since the hash was stored applies at its next change.
+        if (fields_.size() > max_entries_) Convert();
         return false;
       }
+    if (fields_.size() + 1 > max_entries_) {
+      Convert();
+      return object_->Set(field, value);
+    }
     fields_.emplace_back(field, value);
     return true;
   }
@@ -115,43 +128,32 @@ class HashEditor {
     return false;
   }
 
-  // Stores the result: packed, converted, or the key deleted when empty.
   // Stores the result, and notifies `event` (and "del" when the key went).
   void Commit(std::string_view event) {
     if (!changed_) return;
-    bool gone = e_ && (object_ ? object_->size() == 0 : fields_.empty());
+    bool gone = e_ && Len() == 0;
     Store();
     ctx_.Notify(kNotifyHash, event, key_);
     if (gone) ctx_.Notify(kNotifyGeneric, "del", key_);
   }
 
+  // Stores the result: packed, as a new object, or the key deleted when
+  // empty.
   void Store() {
     if (!changed_) return;
     Db& db = ctx_.db(key_);
     int64_t expire = e_ ? e_->expire_ms() : Entry::kNoExpire;
-    if (object_) {
-      if (object_->size() == 0) db.Delete(key_);
-      return;
-    }
-    if (fields_.empty()) {
+    if (Len() == 0) {
       if (e_) db.Delete(key_);
       return;
     }
-    Config::Live& live = ctx_.server.config().live;
-    size_t max_entries = static_cast<size_t>(live.hash_max_listpack_entries.load(std::memory_order_relaxed));
-    size_t max_value = static_cast<size_t>(live.hash_max_listpack_value.load(std::memory_order_relaxed));
-    bool fits = fields_.size() <= max_entries;
-    size_t bytes = 0;
-    for (auto& [f, v] : fields_) {
-      fits &= f.size() <= max_value && v.size() <= max_value;
-      bytes += PackItemSize(f.size()) + PackItemSize(v.size());
-    }
-    if (!fits) {
-      auto* obj = new DictObject(ValueType::kHash);
-      for (auto& [f, v] : fields_) obj->Set(f, v);
-      db.Put(Entry::CreateObject(key_, obj, expire));
+    if (owned_) {
+      db.Put(Entry::CreateObject(key_, owned_.release(), expire));
       return;
     }
+    if (object_) return;
+    size_t bytes = 0;
+    for (auto& [f, v] : fields_) bytes += PackItemSize(f.size()) + PackItemSize(v.size());
     std::string pack;
     pack.reserve(bytes);
     for (auto& [f, v] : fields_) {
@@ -162,11 +164,22 @@ class HashEditor {
   }
 
  private:
+  size_t Len() const { return object_ ? object_->size() : fields_.size(); }
+  void Convert() {
+    owned_ = std::make_unique<DictObject>(ValueType::kHash);
+    for (auto& [f, v] : fields_) owned_->Set(f, v);
+    fields_.clear();
+    object_ = owned_.get();
+  }
+
   CmdCtx& ctx_;
   std::string_view key_;
   Entry* e_;
-  DictObject* object_ = nullptr;
-  FieldList fields_;
+  size_t max_entries_;
+  size_t max_value_;
+  DictObject* object_ = nullptr;       // the entry's object, or owned_
+  std::unique_ptr<DictObject> owned_;  // a new object, stored by Commit
+  FieldList fields_;                   // packed: the pairs in order
   bool changed_ = false;
 };
 

@@ -3,6 +3,9 @@
 // chunks). ListView reads either; ListEditor changes either and stores the
 // result in the right encoding. Blocking pops are not here yet.
 #include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,57 +43,127 @@ class ListView {
       if (i >= start) fn(item);
     }
   }
-  std::vector<std::string> Items() const {
-    std::vector<std::string> out;
-    size_t n = Len();
-    if (n) ForRange(0, n - 1, [&](std::string_view item) { out.emplace_back(item); });
-    return out;
+  // fn(index, item) from the head (or, reverse, from the tail) while it
+  // returns true; nothing is copied.
+  template <typename Fn>
+  void Walk(bool reverse, Fn fn) const {
+    if (!packed()) return object()->Walk(reverse, fn);
+    std::vector<std::string_view> items;
+    for (PackReader r(e_->raw_value()); !r.Done();) items.push_back(r.Next());
+    for (size_t k = 0; k < items.size(); ++k) {
+      size_t i = reverse ? items.size() - 1 - k : k;
+      if (!fn(i, items[i])) return;
+    }
   }
 
  private:
   Entry* e_;
 };
 
-// Changes to one list. Pushes and pops go straight to a ListObject; other
-// changes, and every change to a packed list, work on Items() and are
-// stored back by Commit.
+// Changes to one list. A ListObject is changed in place (list_object.h
+// says how each edit stays within one chunk); a packed list as an item
+// deque stored back by Commit, until a push would take it past
+// list-max-listpack-size: then it becomes a new ListObject at once, so the
+// rest of a big RPUSH/LPUSH goes to chunks instead of one growing list.
 class ListEditor {
  public:
   ListEditor(CmdCtx& ctx, std::string_view key, Entry* e) : ctx_(ctx), key_(key), e_(e) {
-    if (e_ && !ListView(e_).packed())
+    limit_ = ctx.server.config().live.list_max_listpack_size.load(std::memory_order_relaxed);
+    if (e_ && !ListView(e_).packed()) {
       object_ = ListView(e_).object();
-    else if (e_)
-      items_ = ListView(e_).Items();
+      return;
+    }
+    if (!e_) return;
+    ListView(e_).ForRange(0, SIZE_MAX, [&](std::string_view item) {
+      items_.emplace_back(item);
+      bytes_ += PackItemSize(item.size());
+    });
   }
-  size_t size() const { return object_ && !materialized_ ? object_->size() : items_.size(); }
+  size_t size() const { return object_ ? object_->size() : items_.size(); }
   void Push(bool left, std::string_view item) {
     changed_ = true;
-    if (object_ && !materialized_) return left ? object_->PushFront(item) : object_->PushBack(item);
+    if (!object_ && !ListPackFits(limit_, items_.size() + 1, bytes_ + PackItemSize(item.size()))) Convert();
+    if (object_) return left ? object_->PushFront(item) : object_->PushBack(item);
+    bytes_ += PackItemSize(item.size());
     if (left)
-      items_.insert(items_.begin(), std::string(item));
+      items_.emplace_front(item);
     else
       items_.emplace_back(item);
   }
   std::string Pop(bool left) {
     changed_ = true;
-    if (object_ && !materialized_) return left ? object_->PopFront() : object_->PopBack();
-    std::string item;
-    if (left) {
-      item = std::move(items_.front());
-      items_.erase(items_.begin());
-    } else {
-      item = std::move(items_.back());
-      items_.pop_back();
-    }
+    if (object_) return left ? object_->PopFront() : object_->PopBack();
+    std::string item = std::move(left ? items_.front() : items_.back());
+    left ? items_.pop_front() : items_.pop_back();
+    bytes_ -= PackItemSize(item.size());
     return item;
   }
-  std::vector<std::string>& Items() {
-    if (object_ && !materialized_) {
-      items_ = object_->ToVector();
-      materialized_ = true;
+  // Up to n items off one end, in the order popped. A ListObject gives
+  // them from its chunks and then drops them in one trim: popping them one
+  // by one would shift a chunk's bytes for every item.
+  std::vector<std::string> PopMany(bool left, size_t n) {
+    n = std::min(n, size());
+    std::vector<std::string> out;
+    out.reserve(n);
+    if (!object_ || n == 0) {
+      for (size_t i = 0; i < n; ++i) out.push_back(Pop(left));
+      return out;
     }
+    size_t len = object_->size();
+    object_->ForRange(left ? 0 : len - n, left ? n - 1 : len - 1, [&](std::string_view item) { out.emplace_back(item); });
+    if (!left) std::reverse(out.begin(), out.end());
+    Trim(left ? n : 0, left ? 0 : n);
+    return out;
+  }
+  // Replaces the item at index (< size()).
+  void Set(size_t index, std::string_view item) {
     changed_ = true;
-    return items_;
+    if (object_) return object_->Set(index, item);
+    bytes_ += PackItemSize(item.size());
+    bytes_ -= PackItemSize(items_[index].size());
+    items_[index].assign(item);
+  }
+  // Inserts item before the one at index (index size() appends).
+  void Insert(size_t index, std::string_view item) {
+    changed_ = true;
+    if (object_) return object_->Insert(index, item);
+    bytes_ += PackItemSize(item.size());
+    items_.emplace(items_.begin() + static_cast<ptrdiff_t>(index), item);
+  }
+  // LREM: up to limit items equal to item (0: all), from the head or the
+  // tail; returns how many went.
+  size_t RemoveEqual(std::string_view item, size_t limit, bool from_tail) {
+    size_t removed;
+    if (object_) {
+      removed = object_->RemoveEqual(item, limit, from_tail);
+    } else {
+      std::deque<std::string> kept;
+      removed = 0;
+      auto keep = [&](std::string& v) {
+        if ((limit == 0 || removed < limit) && v == item) {
+          ++removed;
+          bytes_ -= PackItemSize(v.size());
+        } else if (from_tail) {
+          kept.push_front(std::move(v));
+        } else {
+          kept.push_back(std::move(v));
+        }
+      };
+      if (from_tail)
+        std::for_each(items_.rbegin(), items_.rend(), keep);
+      else
+        std::for_each(items_.begin(), items_.end(), keep);
+      items_.swap(kept);
+    }
+    changed_ |= removed > 0;
+    return removed;
+  }
+  // LTRIM: drops front items from the head and back from the tail.
+  void Trim(size_t front, size_t back) {
+    changed_ |= front + back > 0;
+    if (object_) return object_->Trim(front, back);
+    for (size_t i = 0; i < front; ++i) Pop(true);
+    for (size_t i = 0; i < back; ++i) Pop(false);
   }
   // Stores the result, and notifies `event` (and "del" if the list is
   // now empty).
@@ -109,33 +182,36 @@ class ListEditor {
   }
 
  private:
+  void Convert() {
+    owned_ = std::make_unique<ListObject>(limit_);
+    for (const std::string& item : items_) owned_->PushBack(item);
+    items_.clear();
+    bytes_ = 0;
+    object_ = owned_.get();
+  }
   void Store(Db& db) {
-    if (object_) {
-      if (materialized_) object_->Assign(items_);
-      return;
-    }
-    int64_t limit = ctx_.server.config().live.list_max_listpack_size.load(std::memory_order_relaxed);
-    size_t bytes = 0;
-    for (const std::string& item : items_) bytes += PackItemSize(item.size());
     int64_t expire = e_ ? e_->expire_ms() : Entry::kNoExpire;
-    if (ListPackFits(limit, items_.size(), bytes)) {
-      std::string pack;
-      pack.reserve(bytes);
-      for (const std::string& item : items_) PackAppend(&pack, item);
-      db.Put(Entry::Create(key_, pack, Encoding::kPackedList, expire));
+    // LSET and LINSERT grow a packed list without a push's check.
+    if (!object_ && !ListPackFits(limit_, items_.size(), bytes_)) Convert();
+    if (owned_) {
+      db.Put(Entry::CreateObject(key_, owned_.release(), expire));
       return;
     }
-    auto* obj = new ListObject(limit);
-    obj->Assign(items_);
-    db.Put(Entry::CreateObject(key_, obj, expire));
+    if (object_) return;
+    std::string pack;
+    pack.reserve(bytes_);
+    for (const std::string& item : items_) PackAppend(&pack, item);
+    db.Put(Entry::Create(key_, pack, Encoding::kPackedList, expire));
   }
 
   CmdCtx& ctx_;
   std::string_view key_;
   Entry* e_;
-  ListObject* object_ = nullptr;
-  bool materialized_ = false;
-  std::vector<std::string> items_;
+  int64_t limit_;
+  ListObject* object_ = nullptr;       // the entry's object, or owned_
+  std::unique_ptr<ListObject> owned_;  // a new object, stored by Commit
+  std::deque<std::string> items_;      // packed: the items
+  size_t bytes_ = 0;                   // packed: PackItemSize of items_
   bool changed_ = false;
 };
 
@@ -174,8 +250,7 @@ void PopGeneric(CmdCtx& ctx, bool left) {
   if (!e) return has_count ? ctx.reply.NullArray() : ctx.reply.Null();
   ListEditor l(ctx, ctx.arg(1), e);
   size_t n = std::min(static_cast<size_t>(count), l.size());
-  std::vector<std::string> popped;
-  for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
+  std::vector<std::string> popped = l.PopMany(left, n);
   l.Commit(left ? "lpop" : "rpop");
   if (!has_count) return ctx.reply.Bulk(popped[0]);
   ctx.reply.Array(popped.size());
@@ -225,7 +300,7 @@ void LSet(CmdCtx& ctx) {
   size_t i;
   if (!ResolveIndex(index, ListView(e).Len(), &i)) return ctx.reply.Error("index out of range");
   ListEditor l(ctx, ctx.arg(1), e);
-  l.Items()[i] = std::string(ctx.arg(3));
+  l.Set(i, ctx.arg(3));
   l.Commit("lset");
   ctx.reply.Ok();
 }
@@ -248,8 +323,7 @@ void LTrim(CmdCtx& ctx) {
     from_left = static_cast<size_t>(start);
     from_right = static_cast<size_t>(len - 1 - stop);
   }
-  for (size_t i = 0; i < from_left; ++i) l.Pop(true);
-  for (size_t i = 0; i < from_right; ++i) l.Pop(false);
+  l.Trim(from_left, from_right);
   l.Commit("ltrim");
   ctx.reply.Ok();
 }
@@ -266,12 +340,16 @@ void LInsert(CmdCtx& ctx) {
   Entry* e;
   if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
   if (!e) return ctx.reply.Int(0);
+  size_t pivot = SIZE_MAX;
+  ListView(e).Walk(false, [&](size_t i, std::string_view item) {
+    if (item != ctx.arg(3)) return true;
+    pivot = i;
+    return false;
+  });
+  if (pivot == SIZE_MAX) return ctx.reply.Int(-1);
   ListEditor l(ctx, ctx.arg(1), e);
-  std::vector<std::string>& items = l.Items();
-  auto it = std::find(items.begin(), items.end(), ctx.arg(3));
-  if (it == items.end()) return ctx.reply.Int(-1);
-  items.insert(after ? it + 1 : it, std::string(ctx.arg(4)));
-  int64_t len = static_cast<int64_t>(items.size());
+  l.Insert(after ? pivot + 1 : pivot, ctx.arg(4));
+  int64_t len = static_cast<int64_t>(l.size());
   l.Commit("linsert");
   ctx.reply.Int(len);
 }
@@ -284,30 +362,10 @@ void LRem(CmdCtx& ctx) {
   if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
   if (!e) return ctx.reply.Int(0);
   ListEditor l(ctx, ctx.arg(1), e);
-  std::vector<std::string>& items = l.Items();
-  std::string_view target = ctx.arg(3);
-  size_t limit = count == 0 ? items.size() : static_cast<size_t>(count < 0 ? -count : count);
-  size_t removed = 0;
-  std::vector<std::string> kept;
-  kept.reserve(items.size());
-  if (count >= 0) {
-    for (std::string& item : items) {
-      if (removed < limit && item == target)
-        ++removed;
-      else
-        kept.push_back(std::move(item));
-    }
-  } else {
-    for (auto it = items.rbegin(); it != items.rend(); ++it) {
-      if (removed < limit && *it == target)
-        ++removed;
-      else
-        kept.push_back(std::move(*it));
-    }
-    std::reverse(kept.begin(), kept.end());
-  }
-  items.swap(kept);
-  l.Commit(removed ? "lrem" : "");
+  // |count| as a limit; INT64_MIN's magnitude is past any list's length.
+  size_t limit = count == 0 ? 0 : count > 0 ? static_cast<size_t>(count) : static_cast<size_t>(-(count + 1)) + 1;
+  size_t removed = l.RemoveEqual(ctx.arg(3), limit, count < 0);
+  l.Commit("lrem");
   ctx.reply.Int(static_cast<int64_t>(removed));
 }
 
@@ -341,21 +399,19 @@ void LPos(CmdCtx& ctx) {
   if (!LookupTyped(ctx, ctx.arg(1), ValueType::kList, &e)) return;
   std::vector<int64_t> found;
   if (e) {
-    std::vector<std::string> items = ListView(e).Items();
-    int64_t len = static_cast<int64_t>(items.size());
     int64_t want = count < 0 ? 1 : count;  // COUNT 0: every match
     int64_t skip = (rank > 0 ? rank : -rank) - 1;
     int64_t scanned = 0;
-    for (int64_t k = 0; k < len && (maxlen == 0 || scanned < maxlen); ++k, ++scanned) {
-      int64_t idx = rank > 0 ? k : len - 1 - k;
-      if (items[static_cast<size_t>(idx)] != ctx.arg(2)) continue;
+    ListView(e).Walk(rank < 0, [&](size_t i, std::string_view item) {
+      if (maxlen != 0 && scanned++ >= maxlen) return false;
+      if (item != ctx.arg(2)) return true;
       if (skip > 0) {
         --skip;
-        continue;
+        return true;
       }
-      found.push_back(idx);
-      if (want > 0 && static_cast<int64_t>(found.size()) >= want) break;
-    }
+      found.push_back(static_cast<int64_t>(i));
+      return want == 0 || static_cast<int64_t>(found.size()) < want;
+    });
   }
   if (count < 0) return found.empty() ? ctx.reply.Null() : ctx.reply.Int(found[0]);
   ctx.reply.Array(found.size());
@@ -421,8 +477,7 @@ void RPopLPush(CmdCtx& ctx) { MoveGeneric(ctx, false, true); }
 void PopManyAndReply(CmdCtx& ctx, std::string_view key, Entry* e, bool left, int64_t count) {
   ListEditor l(ctx, key, e);
   size_t n = std::min(static_cast<size_t>(count), l.size());
-  std::vector<std::string> popped;
-  for (size_t i = 0; i < n; ++i) popped.push_back(l.Pop(left));
+  std::vector<std::string> popped = l.PopMany(left, n);
   l.Commit(left ? "lpop" : "rpop");
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);

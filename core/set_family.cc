@@ -5,6 +5,7 @@
 // through SetView; changes through SetEditor, which picks the encoding.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -74,23 +75,41 @@ void StoreSet(CmdCtx& ctx, std::string_view key, std::vector<std::string> member
 }
 
 // Changes to one set: in place for a DictObject, else on a member list
-// stored back by Commit (a set that is already a hash table stays one; an
-// intset or packed set may grow into a bigger encoding, never back).
+// stored back by Commit. A member that would take the list past every
+// packed limit (set-max-intset-entries for integers, set-max-listpack-*)
+// converts it to a new DictObject at once, so the rest of a big SADD is
+// O(1) a member instead of a linear search each. A set never converts back.
 class SetEditor {
  public:
   SetEditor(CmdCtx& ctx, std::string_view key, Entry* e) : ctx_(ctx), key_(key), e_(e) {
-    if (e_ && e_->encoding() == Encoding::kObject)
+    Config::Live& live = ctx.server.config().live;
+    max_intset_ = live.set_max_intset_entries.load(std::memory_order_relaxed);
+    max_entries_ = live.set_max_listpack_entries.load(std::memory_order_relaxed);
+    max_value_ = static_cast<size_t>(live.set_max_listpack_value.load(std::memory_order_relaxed));
+    intset_ = !e_ || e_->encoding() == Encoding::kIntSet;
+    if (e_ && e_->encoding() == Encoding::kObject) {
       object_ = static_cast<DictObject*>(e_->object());
-    else if (e_)
-      members_ = SetView(e_).Members();
+      return;
+    }
+    if (!e_) return;
+    SetView(e_).ForEach([&](std::string_view m) {
+      members_.emplace_back(m);
+      longest_ = std::max(longest_, m.size());
+    });
   }
   bool Add(std::string_view m) {
+    if (!object_) {
+      if (std::find(members_.begin(), members_.end(), m) != members_.end()) return false;
+      int64_t unused;
+      intset_ = intset_ && ParseInt64(m, &unused);
+      longest_ = std::max(longest_, m.size());
+      if (!PackedFits(members_.size() + 1)) Convert();
+    }
     if (object_) {
       bool added = object_->Set(m, "");
       changed_ |= added;
       return added;
     }
-    if (std::find(members_.begin(), members_.end(), m) != members_.end()) return false;
     members_.emplace_back(m);
     return changed_ = true;
   }
@@ -116,20 +135,44 @@ class SetEditor {
 
   void Store() {
     if (!changed_) return;
+    int64_t expire = e_ ? e_->expire_ms() : Entry::kNoExpire;
+    if (owned_) {
+      ctx_.db(key_).Put(Entry::CreateObject(key_, owned_.release(), expire));
+      return;
+    }
     if (object_) {
       if (object_->size() == 0) ctx_.db(key_).Delete(key_);
       return;
     }
-    bool allow_intset = !e_ || e_->encoding() == Encoding::kIntSet;
-    StoreSet(ctx_, key_, std::move(members_), e_ ? e_->expire_ms() : Entry::kNoExpire, allow_intset);
+    StoreSet(ctx_, key_, std::move(members_), expire, intset_);
   }
 
  private:
+  // Whether n members as they are now would still be stored packed (the
+  // choice StoreSet makes).
+  bool PackedFits(size_t n) const {
+    if (intset_ && static_cast<int64_t>(n) <= max_intset_) return true;
+    return static_cast<int64_t>(n) <= max_entries_ && longest_ <= max_value_;
+  }
+  void Convert() {
+    owned_ = std::make_unique<DictObject>(ValueType::kSet);
+    for (const std::string& m : members_) owned_->Set(m, "");
+    members_.clear();
+    object_ = owned_.get();
+    changed_ = true;
+  }
+
   CmdCtx& ctx_;
   std::string_view key_;
   Entry* e_;
-  DictObject* object_ = nullptr;
-  std::vector<std::string> members_;
+  int64_t max_intset_;
+  int64_t max_entries_;
+  size_t max_value_;
+  bool intset_;         // new or an intset, and every member an integer
+  size_t longest_ = 0;  // the longest member ever in members_
+  DictObject* object_ = nullptr;       // the entry's object, or owned_
+  std::unique_ptr<DictObject> owned_;  // a new object, stored by Commit
+  std::vector<std::string> members_;   // intset or packed: the members
   bool changed_ = false;
 };
 
