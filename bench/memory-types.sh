@@ -105,7 +105,8 @@ measure() {
     echo "ok $before $after"
 }
 
-ember_args=(--port @PORT@ --bind 127.0.0.1)
+# No snapshot at shutdown: the next type's ember starts in the same directory.
+ember_args=(--port @PORT@ --bind 127.0.0.1 --save "")
 [[ -n $EMBER_SHARDS ]] && ember_args+=(--shards "$EMBER_SHARDS")
 log "ember: $EMBER_BIN (shards: ${EMBER_SHARDS:-default})"
 log "redis: $REDIS_BIN ($("$REDIS_BIN" --version 2>/dev/null | head -n1 || echo '?'))"

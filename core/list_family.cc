@@ -1,7 +1,7 @@
 // List commands. A small list is packed in its key's entry; past
 // list-max-listpack-size it becomes a ListObject (a deque of packed
 // chunks). ListView reads either; ListEditor changes either and stores the
-// result in the right encoding. Blocking pops are not here yet.
+// result in the right encoding.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
