@@ -1064,30 +1064,11 @@ bool Shard::ReclaimMemory(int64_t limit) {
   int64_t start = NowUs();
   for (int evicted = 1; used > limit; ++evicted) {
     if (below_share && used - limit < slack) return true;
-    if (!db_.Evict(policy, samples)) {
-      // Nothing left here, but keys the policy may take live on other
-      // shards: they are asked to evict, and within the slack this write
-      // goes on (refusing it would be -OOM with evictable keys left).
-      if (server_.shard_count() == 1 || fair == 0 || used - limit >= slack) return false;
-      AskOthersToEvict(limit);
-      return true;
-    }
+    if (!db_.Evict(policy, samples)) return false;
     if (evicted % 16 == 0 && NowUs() - start > kBudgetUs) return true;
     used = meter_->Used(limit);
   }
   return true;
-}
-
-void Shard::AskOthersToEvict(int64_t limit) {
-  for (uint32_t i = 0; i < server_.shard_count(); ++i) {
-    Shard& other = server_.shard(i);
-    // One request in flight per shard, however many writes ask.
-    if (i == index_ || other.evict_asked_.exchange(true, std::memory_order_acq_rel)) continue;
-    other.Call([limit](Shard& s) {
-      s.evict_asked_.store(false, std::memory_order_release);
-      s.ReclaimMemory(limit);
-    });
-  }
 }
 
 void Shard::PublishMemory() {

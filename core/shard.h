@@ -140,9 +140,6 @@ class Shard {
   // used memory is under limit again, or for about a millisecond (the cron
   // goes on). False when still over it with nothing left to evict.
   bool ReclaimMemory(int64_t limit);
-  // ReclaimMemory on every other shard, on its own thread (this one has
-  // nothing left the policy may take).
-  void AskOthersToEvict(int64_t limit);
   // A command refused before it ran (arity, ACL, OOM): counted as Redis's
   // rejected_calls and in errorstats.
   void CountRejected(const CommandSpec* spec, std::string_view error);
@@ -293,7 +290,6 @@ class Shard {
   std::vector<uint32_t> shard_scratch_;
   ShardStats stats_;
   std::atomic<uint64_t> changes_{0};
-  std::atomic<bool> evict_asked_{false};  // AskOthersToEvict's request is on its way here
   std::string aof_buf_;
   bool aof_unsynced_ = false;
   std::vector<std::function<bool()>> background_;
