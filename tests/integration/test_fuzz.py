@@ -73,6 +73,7 @@ EXCLUDED = {
     "failover": "replication hand-over",
     "sync": "takes the connection over as a replication stream",
     "psync": "as sync",
+    "replconf": "the replication handshake: the connection would be taken for a replica",
     "migrate": "connects to another server",
     "module|load": "loads code from a path",
     "module|loadex": "as module|load",
@@ -218,8 +219,8 @@ class FuzzConn(object):
     def _line(self, pos):
         end = self.buf.find(b"\r\n", pos)
         if end < 0:
-            if len(self.buf) - pos > 64 * 1024:
-                raise BrokenStream("no CRLF within 64 KB: %r" % bytes(self.buf[pos:pos + 80]))
+            if len(self.buf) - pos > 8 * MB:
+                raise BrokenStream("no CRLF within 8 MB: %r" % bytes(self.buf[pos:pos + 80]))
             raise NeedMore(len(self.buf) + 1)
         return bytes(self.buf[pos:end]), end + 2
 
