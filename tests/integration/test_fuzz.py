@@ -463,9 +463,15 @@ class Fuzzer(object):
         if rng.random() < 0.03:
             argc = max(1, argc - 1)
         args = list(spec.words[:argc])
+        # A third of the commands get numbers for all their non-key arguments: the
+        # bounds bugs are in offsets, counts and ranges, which a mixed draw rarely fills.
+        numeric = rng.random() < 0.33
         for i in range(len(args), argc):
             if self.is_key_position(spec, i, argc) and rng.random() < 0.9:
                 args.append(rng.choice(self.keys))
+            elif numeric and rng.random() < 0.85:
+                pool = EXTREME_INTS if rng.random() < 0.75 else SPECIAL_FLOATS
+                args.append(rng.choice(pool).encode())
             else:
                 args.append(self.value(spec))
         return self.sanitize(name, args)
