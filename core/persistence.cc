@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -165,16 +167,58 @@ std::string Persistence::LoadAof(bool* loaded) {
     err = OpenIncrement(files[last_incr].name);
   }
   if (!err.empty()) return err;
+  RemoveUnlistedFiles();
   aof_on_.store(true);
   spdlog::info("DB loaded from append only file: {:.3f} seconds", static_cast<double>(NowMs() - start) / 1000.0);
   return "";
+}
+
+void Persistence::RemoveUnlistedFiles() {
+  // A crash during a rewrite leaves its new base (whole or partial) and
+  // possibly an increment the manifest never listed; nothing will ever read
+  // them, and each may be as large as the data. Only files named like the
+  // AOF's own are touched, and never one the manifest lists.
+  std::string dir = AofDir();
+  std::string prefix = ConfigValue("appendfilename") + ".";
+  std::string manifest_name = ConfigValue("appendfilename") + ".manifest";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || name == manifest_name || !entry.is_regular_file(ec)) continue;
+    if (std::any_of(manifest_.begin(), manifest_.end(), [&](const ManifestFile& f) { return f.name == name; }))
+      continue;
+    if (unlink(entry.path().c_str()) == 0)
+      spdlog::warn("Removed {}: an AOF file the manifest does not list (left by an interrupted rewrite)",
+                   entry.path().string());
+    else
+      spdlog::warn("Could not remove {}, an AOF file the manifest does not list: {}", entry.path().string(),
+                   strerror(errno));
+  }
+  if (ec) spdlog::warn("Could not list the AOF directory {}: {}", dir, ec.message());
 }
 
 std::string Persistence::ReplayIncrement(const std::string& path, bool last) {
   MappedFile file;
   std::string err = file.Open(path);
   if (!err.empty()) return err;
-  if (file.data().empty()) return "";
+  // Every increment starts with a header (OpenIncrement writes it before the
+  // manifest lists the file), so an empty one is damage, not an empty log.
+  // Redis 7.0 loads an empty AOF file as empty without a word: its increments
+  // are headerless, so for it an empty file is a valid one. The last
+  // increment emptied (a crash before its header reached the disk) is the
+  // torn-header case below; an empty one before it has lost frames.
+  if (file.data().empty()) {
+    if (!last)
+      return "Bad file format reading the append only file: " + path +
+             " is empty (it has no header) and is not the last increment; nothing was changed on disk";
+    if (ConfigValue("aof-load-truncated") != "yes")
+      return "Bad file format reading the append only file: " + path +
+             " is empty: it has no header (aof-load-truncated yes would load it as empty)";
+    spdlog::warn("!!! Warning: the AOF file {} is empty: it has no header; loaded as empty and its header is "
+                 "written again",
+                 path);
+    return "";
+  }
   // The last increment cut off inside its header (a crash right after a
   // rewrite opened it) is a torn tail with no frame: it becomes empty, and
   // the header is written again when it is opened for appending.

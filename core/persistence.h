@@ -92,6 +92,9 @@ class Persistence {
 
   std::string LoadAof(bool* loaded);
   std::string ReplayIncrement(const std::string& path, bool last);
+  // After a successful load: deletes the files of the AOF directory that
+  // the manifest does not list, logging each.
+  void RemoveUnlistedFiles();
   std::string ReadManifest(std::vector<ManifestFile>* files, bool* exists);
   std::string WriteManifest(const std::vector<ManifestFile>& files);
   std::string OpenIncrement(const std::string& name);

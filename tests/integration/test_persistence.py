@@ -58,6 +58,12 @@ def incr_path(data):
     return os.path.join(aof_dir(data), incr[-1])
 
 
+def unlisted_files(data):
+    """The files of the AOF directory that its manifest does not list."""
+    listed = {m[1] for m in manifest(data)} | {"appendonly.aof.manifest"}
+    return sorted(set(os.listdir(aof_dir(data))) - listed)
+
+
 def check_acked(test, r, acked, inflight):
     """Every acknowledged write is there; a key whose last write was cut off
     by the kill may hold that write's value instead (it may have been logged
@@ -172,14 +178,17 @@ class TestAof(PersistenceBase):
         self.assertEqual(r.lrange("q", 0, -1), [b"b"])
 
     def test_acknowledged_writes_survive_sigkill(self):
-        """appendfsync always: every acknowledged write is there after a crash."""
+        """appendfsync always: every acknowledged write is there after a crash,
+        20 of them, every other one during a BGREWRITEAOF; and each restart
+        leaves the AOF directory holding exactly the manifest's files."""
         acked, inflight = {}, {}
         rng = random.Random(7)
-        rounds = 6
+        rounds = 20
         for round_no in range(rounds):
             srv = self.start("--appendonly", "yes", "--appendfsync", "always", shards=2)
             r = srv.client()
             check_acked(self, r, acked, inflight)
+            self.assertEqual(unlisted_files(self.data), [])
             stop = threading.Event()
             errors = []
 
@@ -204,6 +213,9 @@ class TestAof(PersistenceBase):
             for t in threads:
                 t.start()
             time.sleep(0.05 + rng.random() * 0.3)
+            if round_no % 2:
+                r.bgrewriteaof()
+                time.sleep(rng.random() * 0.05)
             kill9(srv)
             stop.set()
             for t in threads:
@@ -264,6 +276,72 @@ class TestAof(PersistenceBase):
         r = self.start("--appendonly", "yes").client()
         self.assertEqual(r.get("after"), b"1")
         self.assertEqual(r.dbsize(), 51)
+
+    def test_empty_last_increment(self):
+        """An increment cut to 0 bytes has lost its header, so it is damage,
+        not an empty log: with aof-load-truncated a loud warning and the file
+        is headed again; without, start-up stops and nothing changes."""
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        r = srv.client()
+        for i in range(50):
+            r.set("k%d" % i, i)
+        r.bgrewriteaof()
+        wait_for(lambda: info(r)["aof_rewrite_in_progress"] == 0, what="the rewrite")
+        kill9(srv)
+        path = incr_path(self.data)
+        with open(path, "rb") as f:
+            header = f.read()
+        self.assertGreater(len(header), 0)
+        open(path, "wb").close()
+        code, log = self.start_fails("--appendonly", "yes", "--aof-load-truncated", "no")
+        self.assertEqual(code, 1, log)
+        self.assertIn("is empty: it has no header", log)
+        self.assertEqual(os.path.getsize(path), 0)
+        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
+        r = srv.client()
+        self.assertEqual(r.dbsize(), 50)
+        self.assertIn("is empty: it has no header", srv.log_tail())
+        r.set("after", "1")
+        kill9(srv)
+        self.assertEqual(open(path, "rb").read()[:len(header)], header)
+        r = self.start("--appendonly", "yes").client()
+        self.assertEqual(r.get("after"), b"1")
+        self.assertEqual(r.dbsize(), 51)
+
+    def test_sigkill_during_bgrewriteaof_leaves_no_orphans(self):
+        """A rewrite killed in flight leaves its new base, which the manifest
+        never listed: start-up removes it (and logs it), keeps every file
+        the manifest lists, and every acknowledged write is there."""
+        payload = random.Random(3).randbytes(20000)
+        for attempt in range(5):
+            srv = self.start("--appendonly", "yes", "--appendfsync", "always", shards=2)
+            r = srv.client()
+            p = r.pipeline(transaction=False)
+            for i in range(2000):
+                p.set("big%d" % i, payload[i:] + payload[:i])
+            p.execute()
+            r.bgrewriteaof()
+            in_flight = info(r)["aof_rewrite_in_progress"] == 1
+            for i in range(20):
+                r.set("during%d" % i, i)
+            kill9(srv)
+            if in_flight and unlisted_files(self.data):
+                break
+            shutil.rmtree(self.data)
+            os.mkdir(self.data)
+        else:
+            self.fail("the rewrite was never caught in flight")
+        orphans = unlisted_files(self.data)
+        srv = self.start("--appendonly", "yes", shards=3)
+        r = srv.client()
+        self.assertEqual(unlisted_files(self.data), [])
+        for name in orphans:
+            self.assertIn("Removed " + os.path.join(aof_dir(self.data), name), srv.log_tail(100000))
+        for m in manifest(self.data):
+            self.assertTrue(os.path.exists(os.path.join(aof_dir(self.data), m[1])), m)
+        self.assertEqual(r.dbsize(), 2020)
+        self.assertEqual(r.get("big1999"), payload[1999:] + payload[:1999])
+        self.assertEqual(r.get("during19"), b"19")
 
     def test_a_torn_transaction_recovers_as_nothing(self):
         srv = self.start("--appendonly", "yes", "--appendfsync", "always", shards=3)
