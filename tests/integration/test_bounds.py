@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ServerTestCase, main  # noqa: E402
+from harness import ServerTestCase, ember_only, main  # noqa: E402
 
 TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
@@ -23,6 +23,25 @@ class TestStringBounds(ServerTestCase):
         self.cmd("SET", "k", "x")
         self.assertCmdError(TOO_BIG, "SETRANGE", "k", "9223372036854775806", "ab")
         self.assertEqual(self.cmd("GET", "k"), b"x")
+
+
+class TestHandlerExceptions(ServerTestCase):
+
+    @ember_only
+    def test_allocation_failure_is_one_error_reply(self):
+        # Allowed by the limit, an 8 EiB string cannot be allocated: the
+        # handler's bad_alloc becomes one -OOM reply and the server lives on.
+        self.assertCmdOk("CONFIG", "SET", "proto-max-bulk-len", "9223372036854775807")
+        try:
+            self.assertCmdError("OOM out of memory while running the command",
+                                "SETRANGE", "k", "9223372036854775000", "A")
+            self.assertEqual(self.cmd("PING"), "PONG")
+            self.assertEqual(self.cmd("EXISTS", "k"), 0)
+            stats = self.r.info("stats")
+            self.assertEqual(stats["command_exceptions"], 1)
+            self.assertEqual(self.r.info("errorstats")["errorstat_OOM"], "count=1")
+        finally:
+            self.cmd("CONFIG", "SET", "proto-max-bulk-len", "512mb")
 
 
 class TestScanBounds(ServerTestCase):
