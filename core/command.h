@@ -151,6 +151,11 @@ struct ScanArgs {
 // Parses from argv[cursor_index]; replies the error and returns false when
 // the arguments are bad.
 bool ParseScanArgs(CmdCtx& ctx, size_t cursor_index, bool allow_type, ScanArgs* out);
+// The buckets a scan may visit for COUNT count: Redis's count * 10, held at
+// INT64_MAX instead of overflowing (a huge COUNT then walks everything).
+inline int64_t ScanIterations(int64_t count) {
+  return count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+}
 // [cursor, [items...]] with the cursor as a bulk string, as Redis replies.
 void ReplyScanHeader(Reply& reply, uint64_t next_cursor, size_t items);
 

@@ -10,17 +10,24 @@ namespace ember {
 
 Entry* Entry::CreateUninit(std::string_view key, size_t value_len, Encoding enc, int64_t expire_ms) {
   bool wide = key.size() > 255 || value_len > 255;
+  bool huge = key.size() > UINT32_MAX || value_len > UINT32_MAX;
   bool has_expire = expire_ms != kNoExpire;
-  size_t header = kLenOffset + (wide ? 8 : 2) + (has_expire ? 12 : 0);
+  size_t header = kLenOffset + (huge ? 16 : wide ? 8 : 2) + (has_expire ? 12 : 0);
+  if (value_len > SIZE_MAX - header - key.size()) throw std::bad_alloc();
   size_t size = header + key.size() + value_len;
   void* mem = malloc(size);
   if (!mem) throw std::bad_alloc();
   Entry* e = static_cast<Entry*>(mem);
   e->next_ = nullptr;
-  e->flags_ = static_cast<uint8_t>((wide ? kWide : 0) | (has_expire ? kHasExpire : 0) | (static_cast<uint8_t>(enc) << 2));
+  e->flags_ = static_cast<uint8_t>((wide ? kWide : 0) | (huge ? kHuge : 0) | (has_expire ? kHasExpire : 0) |
+                                   (static_cast<uint8_t>(enc) << 2));
   e->set_access(0);
   char* p = e->data() + kLenOffset;
-  if (wide) {
+  if (huge) {
+    uint64_t k = key.size(), v = value_len;
+    memcpy(p, &k, 8);
+    memcpy(p + 8, &v, 8);
+  } else if (wide) {
     uint32_t k = static_cast<uint32_t>(key.size()), v = static_cast<uint32_t>(value_len);
     memcpy(p, &k, 4);
     memcpy(p + 4, &v, 4);

@@ -1,9 +1,11 @@
 // Entry: one key with its value and metadata in a single allocation.
 //
 //   offset 0  Entry* next        hash-chain link (Dict)
-//   offset 8  uint8  flags       kWide, kHasExpire, value encoding
+//   offset 8  uint8  flags       kWide, kHuge, kHasExpire, value encoding
 //   offset 9  uint24 access      eviction's LRU clock or LFU counter (eviction.h)
-//   offset 12 key and value lengths: 1 byte each, or 4 bytes each if kWide
+//   offset 12 key and value lengths: 1 byte each, 4 bytes each if kWide, or
+//             8 bytes each if kWide and kHuge (a key or value of 4 GiB or
+//             more: proto-max-bulk-len may allow one, as in Redis)
 //   then      if kHasExpire: int64 expire time (unix ms), uint32 index in
 //             the shard's volatile-key array
 //   then      key bytes, value bytes
@@ -115,6 +117,7 @@ class Entry {
  private:
   static constexpr uint8_t kWide = 1;
   static constexpr uint8_t kHasExpire = 2;  // bits 2-4: Encoding
+  static constexpr uint8_t kHuge = 32;      // only with kWide
   static constexpr size_t kFlagsOffset = sizeof(Entry*);
   static constexpr size_t kLenOffset = kFlagsOffset + 4;
 
@@ -122,16 +125,30 @@ class Entry {
   char* data() { return reinterpret_cast<char*>(this); }
   const char* data() const { return reinterpret_cast<const char*>(this); }
   bool wide() const { return flags_ & kWide; }
-  size_t ExpireOffset() const { return kLenOffset + (wide() ? 8 : 2); }
+  bool huge() const { return flags_ & kHuge; }
+  // Small entries take the first branch alone: huge() is read only for
+  // wide ones.
+  size_t LengthsSize() const { return wide() ? (huge() ? 16 : 8) : 2; }
+  size_t ExpireOffset() const { return kLenOffset + LengthsSize(); }
   size_t KeyOffset() const { return ExpireOffset() + (has_expire() ? 12 : 0); }
   size_t KeyLen() const {
     if (!wide()) return static_cast<uint8_t>(data()[kLenOffset]);
+    if (huge()) [[unlikely]] {
+      uint64_t v;
+      memcpy(&v, data() + kLenOffset, 8);
+      return v;
+    }
     uint32_t v;
     memcpy(&v, data() + kLenOffset, 4);
     return v;
   }
   size_t ValueLen() const {
     if (!wide()) return static_cast<uint8_t>(data()[kLenOffset + 1]);
+    if (huge()) [[unlikely]] {
+      uint64_t v;
+      memcpy(&v, data() + kLenOffset + 8, 8);
+      return v;
+    }
     uint32_t v;
     memcpy(&v, data() + kLenOffset + 4, 4);
     return v;

@@ -398,7 +398,7 @@ void HScan(CmdCtx& ctx) {
       h.ForEach(take);
     } else {
       next = args.cursor;
-      int64_t max_iterations = args.count * 10;
+      int64_t max_iterations = ScanIterations(args.count);
       do {
         next = h.object()->Scan(next, [&](Entry* f) { take(f->key(), f->raw_value()); });
       } while (next != 0 && --max_iterations > 0 && static_cast<int64_t>(items.size()) < args.count);

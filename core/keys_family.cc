@@ -221,7 +221,7 @@ void Scan(CmdCtx& ctx) {
   std::vector<std::string> keys;
   // Like Redis: visit buckets until COUNT keys are gathered, with a bound on
   // empty buckets so a sparse table does not make one call long.
-  int64_t max_iterations = args.count * 10;
+  int64_t max_iterations = ScanIterations(args.count);
   while (shard < shards && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < args.count) {
     Db& db = ctx.db_at(shard);
     table_cursor = db.Scan(table_cursor, [&](Entry* e) {

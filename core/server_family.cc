@@ -752,6 +752,7 @@ void Info(CmdCtx& ctx) {
       shard_total.net_output_bytes += st.net_output_bytes;
       shard_total.cross_shard_batches += st.cross_shard_batches;
       shard_total.held_commands += st.held_commands;
+      shard_total.handler_exceptions += st.handler_exceptions;
       DbStats& ds = sh.db().stats();
       db_total.expired_keys += ds.expired_keys;
       db_total.keyspace_hits += ds.keyspace_hits;
@@ -823,9 +824,9 @@ void Info(CmdCtx& ctx) {
       << "\r\nexpired_keys:" << db_total.expired_keys << "\r\nevicted_keys:" << db_total.evicted_keys << "\r\nkeyspace_hits:"
       << db_total.keyspace_hits << "\r\nkeyspace_misses:" << db_total.keyspace_misses
       << "\r\npubsub_channels:0\r\npubsub_patterns:0\r\ncross_shard_batches:" << shard_total.cross_shard_batches
-      << "\r\nheld_commands:" << shard_total.held_commands << "\r\ntracking_total_keys:" << tracked_keys
-      << "\r\ntracking_total_items:" << tracked_items << "\r\ntracking_total_prefixes:" << ctx.server.tracking().prefixes()
-      << "\r\n";
+      << "\r\nheld_commands:" << shard_total.held_commands << "\r\ncommand_exceptions:" << shard_total.handler_exceptions
+      << "\r\ntracking_total_keys:" << tracked_keys << "\r\ntracking_total_items:" << tracked_items
+      << "\r\ntracking_total_prefixes:" << ctx.server.tracking().prefixes() << "\r\n";
   }
   if (want("stats")) o << "total_error_replies:" << commands.total_errors() << "\r\n";
   if (want("replication")) {

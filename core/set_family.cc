@@ -405,7 +405,7 @@ void SScan(CmdCtx& ctx) {
       });
     } else {
       next = args.cursor;
-      int64_t max_iterations = args.count * 10;
+      int64_t max_iterations = ScanIterations(args.count);
       do {
         next = s.object()->Scan(next, [&](Entry* m) {
           if (args.Matches(m->key())) items.emplace_back(m->key());

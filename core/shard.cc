@@ -614,6 +614,28 @@ void Shard::CountCall(CmdCtx& ctx, size_t before, int64_t ns) {
     RecordSlow(ctx, spec, us);
 }
 
+void Shard::HandlerFailed(CmdCtx& ctx, size_t before, std::string_view error, const char* what) noexcept {
+  ++stats_.handler_exceptions;
+  const CommandSpec& spec = ctx.spec.subcommands.empty() ? ctx.spec : CommandTable::Resolve(ctx.spec, ctx.argv);
+  // Giving the partial reply's memory back first leaves room for the error
+  // and the log line even when memory ran out.
+  std::string* out = ctx.reply.buffer();
+  if (out->size() > before) out->resize(before);
+  try {
+    spdlog::error("command '{}' failed with an exception: {}", spec.name, what);
+  } catch (...) {
+    // Logging is best effort: the client's reply is what must go out.
+  }
+  try {
+    ctx.reply.Error(error);
+  } catch (...) {
+    // Not even the error fits: the client is cut off rather than sent a
+    // reply out of order.
+    out->resize(before);
+    if (ctx.conn) Kill(ctx.conn);
+  }
+}
+
 void Shard::RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us) {
   Config::Live& live = server_.config().live;
   int64_t slower_than = live.slowlog_log_slower_than.load(std::memory_order_relaxed);

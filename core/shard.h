@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <new>
+#include <stdexcept>
 #include <optional>
 #include <span>
 #include <string>
@@ -67,7 +69,11 @@ struct ShardStats {
   uint64_t net_output_bytes = 0;
   uint64_t cross_shard_batches = 0;
   uint64_t held_commands = 0;
+  uint64_t handler_exceptions = 0;  // INFO stats: commands whose handler threw
 };
+
+inline constexpr std::string_view kErrHandlerOom = "-OOM out of memory while running the command";
+inline constexpr std::string_view kErrHandlerInternal = "internal error while running the command";
 
 // A copy of one shard's figures, taken on its own thread (the metrics
 // endpoint's view, which never stops a shard).
@@ -247,6 +253,10 @@ class Shard {
   // Execute's bookkeeping after the handler ran for `ns` nanoseconds and
   // wrote its reply from offset `before`.
   void CountCall(CmdCtx& ctx, size_t before, int64_t ns);
+  // A handler threw: its partial reply (from offset `before`) is replaced
+  // by `error`, so the client gets exactly one reply; logged and counted
+  // in handler_exceptions (CountCall then counts the error as a failure).
+  void HandlerFailed(CmdCtx& ctx, size_t before, std::string_view error, const char* what) noexcept;
   void RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us);
   // The ACL verdict for a client whose user is restricted or who has not
   // authenticated; false when it answered the refusal.
@@ -313,9 +323,19 @@ inline void Shard::Execute(CmdCtx& ctx) {
     return;
   int64_t start = MonotonicNs();
   tls_acting_client = ctx.conn ? ctx.conn->id() : ctx.client_id;
-  ctx.spec.handler(ctx);
-  if (ctx.track_reads) [[unlikely]]
-    RememberReads(ctx);
+  // The one barrier every command crosses (local, batched, held, queued in
+  // MULTI, modules' commands): no exception reaches the event loop.
+  try {
+    ctx.spec.handler(ctx);
+    if (ctx.track_reads) [[unlikely]]
+      RememberReads(ctx);
+  } catch (const std::bad_alloc& e) {
+    HandlerFailed(ctx, before, kErrHandlerOom, e.what());
+  } catch (const std::exception& e) {
+    HandlerFailed(ctx, before, kErrHandlerInternal, e.what());
+  } catch (...) {
+    HandlerFailed(ctx, before, kErrHandlerInternal, "unknown exception");
+  }
   int64_t ns = MonotonicNs() - start;
   ++stats_.commands;
   TouchKeys(ctx);

@@ -302,8 +302,12 @@ void IncrByFloat(CmdCtx& ctx) {
   ctx.reply.Bulk(text);
 }
 
-bool CheckStringLength(CmdCtx& ctx, uint64_t size) {
-  if (static_cast<int64_t>(size) > ctx.server.config().live.proto_max_bulk_len.load(std::memory_order_relaxed)) {
+// Redis's checkStringLength: whether a string of size + append bytes is
+// allowed; the sum is taken so that it cannot overflow.
+bool CheckStringLength(CmdCtx& ctx, uint64_t size, uint64_t append) {
+  uint64_t limit =
+      static_cast<uint64_t>(ctx.server.config().live.proto_max_bulk_len.load(std::memory_order_relaxed));
+  if (size > limit || append > limit - size) {
     ctx.reply.Error("string exceeds maximum allowed size (proto-max-bulk-len)");
     return false;
   }
@@ -322,7 +326,7 @@ void Append(CmdCtx& ctx) {
   if (!e->is_string()) return ctx.reply.Error(kErrWrongType);
   char buf[24];
   std::string_view cur = e->StringValue(buf);
-  if (!CheckStringLength(ctx, cur.size() + tail.size())) return;
+  if (!CheckStringLength(ctx, cur.size(), tail.size())) return;
   Entry* fresh = Entry::CreateUninit(key, cur.size() + tail.size(), Encoding::kRaw, e->expire_ms());
   memcpy(fresh->mutable_value(), cur.data(), cur.size());
   if (!tail.empty()) memcpy(fresh->mutable_value() + cur.size(), tail.data(), tail.size());
@@ -472,7 +476,7 @@ void SetRange(CmdCtx& ctx) {
   char buf[24];
   std::string_view cur = e ? e->StringValue(buf) : std::string_view();
   if (value.empty()) return ctx.reply.Int(static_cast<int64_t>(cur.size()));
-  if (!CheckStringLength(ctx, static_cast<uint64_t>(offset) + value.size())) return;
+  if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), value.size())) return;
   size_t new_len = std::max(cur.size(), static_cast<size_t>(offset) + value.size());
   Entry* fresh = Entry::CreateUninit(key, new_len, Encoding::kRaw, e ? e->expire_ms() : Entry::kNoExpire);
   char* p = fresh->mutable_value();

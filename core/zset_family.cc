@@ -1106,7 +1106,7 @@ void ZScan(CmdCtx& ctx) {
       });
     } else {
       next = args.cursor;
-      int64_t max_iterations = args.count * 10;
+      int64_t max_iterations = ScanIterations(args.count);
       do {
         next = z.object()->Scan(next, [&](Entry* m) {
           if (args.Matches(m->key())) items.emplace_back(m->key(), ScanScore(ZSetObject::EntryScore(m), false));
