@@ -104,6 +104,11 @@ struct CmdCtx {
   // The client's address when conn is not given (SLOWLOG); a client's
   // address never changes, so any thread may read it.
   const std::string* peer = nullptr;
+  // While some client WATCHes or blocks (Shard::Execute decides), the keys
+  // this command notified for: Redis raises a WATCH only for a key a command
+  // changed, and every change notifies, so these are the keys to touch.
+  bool record_touched = false;
+  std::vector<std::string> touched = {};
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.

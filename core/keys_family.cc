@@ -120,7 +120,11 @@ void RenameGeneric(CmdCtx& ctx, bool nx) {
   Entry* e = from.Find(src);
   if (!e) return ctx.reply.Error(kErrNoSuchKey);
   if (src == dst) return nx ? ctx.reply.Int(0) : ctx.reply.Ok();
-  if (nx && to.Find(dst)) return ctx.reply.Int(0);
+  // Redis deletes an existing dst and adds the key anew: a "new" event.
+  if (to.Find(dst)) {
+    if (nx) return ctx.reply.Int(0);
+    to.Delete(dst);
+  }
   from.Move(src, to, dst);
   ctx.Notify(kNotifyGeneric, "rename_from", src);
   ctx.Notify(kNotifyGeneric, "rename_to", dst);
@@ -149,10 +153,13 @@ void Copy(CmdCtx& ctx) {
   Entry* e = ctx.db(src).Find(src);
   if (!e) return ctx.reply.Int(0);
   Db& to = ctx.db(dst);
-  if (to.Find(dst) && !replace) return ctx.reply.Int(0);
+  bool overwrite = to.Find(dst);
+  if (overwrite && !replace) return ctx.reply.Int(0);
   Entry* copy = CloneEntry(e, dst);
   // A module type without a copy callback.
   if (!copy) return ctx.reply.Error("not possible to copy a value of type '" + std::string(TypeName(e)) + "'");
+  // As Redis: the old dst goes and the key is added anew ("new").
+  if (overwrite) to.Delete(dst);
   to.Put(copy);
   ctx.Notify(kNotifyGeneric, "copy_to", dst);
   ctx.reply.Int(1);

@@ -248,6 +248,11 @@ void LTrim(CmdCtx& ctx) {
     from_left = static_cast<size_t>(start);
     from_right = static_cast<size_t>(len - 1 - stop);
   }
+  // Redis notifies (and raises WATCH) even when nothing was trimmed.
+  if (from_left + from_right == 0) {
+    ctx.Notify(kNotifyList, "ltrim", ctx.arg(1));
+    return ctx.reply.Ok();
+  }
   for (size_t i = 0; i < from_left; ++i) l.Pop(true);
   for (size_t i = 0; i < from_right; ++i) l.Pop(false);
   l.Commit("ltrim");
