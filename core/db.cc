@@ -69,8 +69,8 @@ void Db::NotifyExpired(std::string_view key) {
   if (notify_) notify_(kNotifyExpired, "expired", key);
 }
 
-Entry* Db::FindRead(std::string_view key) {
-  Entry* e = Find(key);
+Entry* Db::FindRead(std::string_view key, bool touch) {
+  Entry* e = touch ? Find(key) : Peek(key);
   if (e) {
     ++stats_.keyspace_hits;
   } else {

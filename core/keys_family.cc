@@ -24,7 +24,7 @@ void Del(CmdCtx& ctx) {
 
 void Exists(CmdCtx& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db(ctx.arg(i)).Find(ctx.arg(i)) != nullptr;
+  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db(ctx.arg(i)).Peek(ctx.arg(i)) != nullptr;
   ctx.reply.Int(n);
 }
 
@@ -84,7 +84,7 @@ void PExpireAt(CmdCtx& ctx) { ExpireGeneric(ctx, 1, true); }
 // TTL family: remaining (or absolute) time, -1 without expire, -2 no key.
 void TtlGeneric(CmdCtx& ctx, bool ms, bool absolute) {
   Db& db = ctx.db(ctx.arg(1));
-  Entry* e = db.FindRead(ctx.arg(1));
+  Entry* e = db.FindRead(ctx.arg(1), false);
   if (!e) return ctx.reply.Int(-2);
   int64_t at = e->expire_ms();
   if (at == Entry::kNoExpire) return ctx.reply.Int(-1);
