@@ -265,6 +265,8 @@ void NotifyKeyspaceEvent(Server& server, Shard& shard, int64_t type, std::string
 }
 
 void CmdCtx::Notify(int64_t type, std::string_view event, std::string_view key) {
+  if (record_touched) [[unlikely]]
+    touched.emplace_back(key);
   NotifyKeyspaceEvent(server, shard, type, event, key);
 }
 

@@ -118,6 +118,12 @@ struct CmdCtx {
   // (decided on its thread), and the shard the client lives on.
   bool track_reads = false;
   uint32_t client_shard = 0;
+  // While some client WATCHes, blocks or tracks (Shard::Execute decides),
+  // the keys this command notified for: Redis raises a WATCH only for a key
+  // a command changed, and every change notifies, so these are the keys to
+  // touch.
+  bool record_touched = false;
+  std::vector<std::string> touched = {};
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
   // A keyspace notification (notify-keyspace-events) of class `type`.

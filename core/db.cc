@@ -71,8 +71,8 @@ void Db::NotifyExpired(std::string_view key) {
   if (notify_) notify_(kNotifyExpired, "expired", key);
 }
 
-Entry* Db::FindRead(std::string_view key) {
-  Entry* e = Find(key);
+Entry* Db::FindRead(std::string_view key, bool touch) {
+  Entry* e = touch ? Find(key) : Peek(key);
   if (e) {
     ++stats_.keyspace_hits;
   } else {
@@ -240,9 +240,13 @@ void Db::TouchBlocked(std::string_view key) {
 }
 
 void Db::TouchAll() {
-  for (auto& [key, flags] : watched_)
-    for (auto& f : flags) f->store(true, std::memory_order_relaxed);
-  watched_.clear();
+  // A flush changes only the keys it deletes: as Redis, a WATCH of a key
+  // that does not exist stays (and is not raised).
+  std::erase_if(watched_, [this](auto& watch) {
+    if (!dict_.FindSlot(watch.first, dict_.Hash(watch.first))) return false;
+    for (auto& f : watch.second) f->store(true, std::memory_order_relaxed);
+    return true;
+  });
 }
 
 void Db::ActiveExpireCycle(int64_t budget_us, int effort) {

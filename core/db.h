@@ -76,8 +76,9 @@ class Db {
   }
   // As Find, but not an access (OBJECT, TYPE, EXISTS: Redis's NOTOUCH).
   Entry* Peek(std::string_view key);
-  // As Find, counting keyspace hits and misses.
-  Entry* FindRead(std::string_view key);
+  // As Find, counting keyspace hits and misses; `touch` false: not an
+  // access (TTL family: Redis's NOTOUCH).
+  Entry* FindRead(std::string_view key, bool touch = true);
 
   // Stores a string value, int-encoded when it is a canonical integer as
   // Redis does. expire_ms is absolute or Entry::kNoExpire.

@@ -24,7 +24,7 @@ void Del(CmdCtx& ctx) {
 
 void Exists(CmdCtx& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db(ctx.arg(i)).Find(ctx.arg(i)) != nullptr;
+  for (size_t i = 1; i < ctx.argc(); ++i) n += ctx.db(ctx.arg(i)).Peek(ctx.arg(i)) != nullptr;
   ctx.reply.Int(n);
 }
 
@@ -84,7 +84,7 @@ void PExpireAt(CmdCtx& ctx) { ExpireGeneric(ctx, 1, true); }
 // TTL family: remaining (or absolute) time, -1 without expire, -2 no key.
 void TtlGeneric(CmdCtx& ctx, bool ms, bool absolute) {
   Db& db = ctx.db(ctx.arg(1));
-  Entry* e = db.FindRead(ctx.arg(1));
+  Entry* e = db.FindRead(ctx.arg(1), false);
   if (!e) return ctx.reply.Int(-2);
   int64_t at = e->expire_ms();
   if (at == Entry::kNoExpire) return ctx.reply.Int(-1);
@@ -120,7 +120,11 @@ void RenameGeneric(CmdCtx& ctx, bool nx) {
   Entry* e = from.Find(src);
   if (!e) return ctx.reply.Error(kErrNoSuchKey);
   if (src == dst) return nx ? ctx.reply.Int(0) : ctx.reply.Ok();
-  if (nx && to.Find(dst)) return ctx.reply.Int(0);
+  // Redis deletes an existing dst and adds the key anew: a "new" event.
+  if (to.Find(dst)) {
+    if (nx) return ctx.reply.Int(0);
+    to.Delete(dst);
+  }
   from.Move(src, to, dst);
   ctx.Notify(kNotifyGeneric, "rename_from", src);
   ctx.Notify(kNotifyGeneric, "rename_to", dst);
@@ -149,10 +153,13 @@ void Copy(CmdCtx& ctx) {
   Entry* e = ctx.db(src).Find(src);
   if (!e) return ctx.reply.Int(0);
   Db& to = ctx.db(dst);
-  if (to.Find(dst) && !replace) return ctx.reply.Int(0);
+  bool overwrite = to.Find(dst);
+  if (overwrite && !replace) return ctx.reply.Int(0);
   Entry* copy = CloneEntry(e, dst);
   // A module type without a copy callback.
   if (!copy) return ctx.reply.Error("not possible to copy a value of type '" + std::string(TypeName(e)) + "'");
+  // As Redis: the old dst goes and the key is added anew ("new").
+  if (overwrite) to.Delete(dst);
   to.Put(copy);
   ctx.Notify(kNotifyGeneric, "copy_to", dst);
   ctx.reply.Int(1);

@@ -323,6 +323,11 @@ void LTrim(CmdCtx& ctx) {
     from_left = static_cast<size_t>(start);
     from_right = static_cast<size_t>(len - 1 - stop);
   }
+  // Redis notifies (and raises WATCH) even when nothing was trimmed.
+  if (from_left + from_right == 0) {
+    ctx.Notify(kNotifyList, "ltrim", ctx.arg(1));
+    return ctx.reply.Ok();
+  }
   l.Trim(from_left, from_right);
   l.Commit("ltrim");
   ctx.reply.Ok();

@@ -91,7 +91,8 @@ Shard::Shard(Server& server, uint32_t index)
     : server_(server),
       index_(index),
       db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
-      maxmemory_(&server.config().live.maxmemory) {
+      maxmemory_(&server.config().live.maxmemory),
+      key_observers_(&server.key_observers()) {
   db_.set_live(&server_.config().live);
   db_.set_pause(&server_.client_pause());
   db_.tracking().set_registry(&server_.tracking());
@@ -109,7 +110,11 @@ Shard::Shard(Server& server, uint32_t index)
       std::string_view del[] = {"DEL", key};
       current_->Propagate(del);
     }
-    NotifyKeyspaceEvent(server_, *this, type, event, key);
+    // Published by the thread making the change (a holder's, for a key of a
+    // held shard), so it reaches subscribers in order with the command's own
+    // events: Redis sends "new" before the event of the command that created
+    // the key.
+    NotifyKeyspaceEvent(server_, current_ ? *current_ : *this, type, event, key);
   });
 }
 
@@ -276,13 +281,16 @@ void Shard::FlushOutgoing() {
       Send(i, out_exec_[i]);
       out_exec_[i] = nullptr;
     }
-    if (out_reply_[i]) {
-      Send(i, out_reply_[i]);
-      out_reply_[i] = nullptr;
-    }
+    // Pushes before replies: a command's keyspace notifications reach a
+    // subscriber of that thread before the command's reply leaves, as in
+    // Redis, where they are published while the command runs.
     if (out_push_[i]) {
       Send(i, out_push_[i]);
       out_push_[i] = nullptr;
+    }
+    if (out_reply_[i]) {
+      Send(i, out_reply_[i]);
+      out_reply_[i] = nullptr;
     }
   }
 }
@@ -735,15 +743,19 @@ void Shard::DeliverMonitorLine(uint64_t conn_id, std::string_view line) {
 }
 
 void Shard::TouchKeys(CmdCtx& ctx) {
-  // A write command may have changed its keys: WATCHes and blocked clients
-  // care (when there are any). Blocking commands run on the client's thread
-  // outside any hold, and touch what they change themselves.
-  if (!(ctx.spec.flags & kCmdWrite) || (ctx.spec.flags & kCmdConnection) ||
-      server_.key_observers().load(std::memory_order_relaxed) == 0)
+  // The keys the command changed, which are those it notified for (a key
+  // it names but leaves alone, as SMOVE's destination that already has the
+  // member, raises no WATCH in Redis). A module's command changes keys
+  // through the module API, which does not notify: all its keys count.
+  // Blocking commands run on the client's thread outside any hold, and
+  // touch what they change themselves.
+  if (ctx.spec.module) {
+    std::vector<size_t> keys;
+    CommandTable::KeyIndexes(ctx.spec, ctx.argv, &keys);
+    for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
     return;
-  std::vector<size_t> keys;
-  CommandTable::KeyIndexes(ctx.spec, ctx.argv, &keys);
-  for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
+  }
+  for (const std::string& key : ctx.touched) ctx.db(key).Touch(key);
 }
 
 void Shard::RememberReads(CmdCtx& ctx) {

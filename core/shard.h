@@ -132,6 +132,12 @@ class Shard {
   // Records a change made outside a command (an expired key's DEL, a
   // served blocking command) as argv.
   void Propagate(std::span<const std::string_view> argv);
+  // Whether WATCHes or blocked clients may care about what this write
+  // command changes (when there are any).
+  bool ObservesKeys(const CmdCtx& ctx) const {
+    return (ctx.spec.flags & kCmdWrite) && !(ctx.spec.flags & kCmdConnection) &&
+           key_observers_->load(std::memory_order_relaxed) != 0;
+  }
   void TouchKeys(CmdCtx& ctx);
   // CLIENT TRACKING. RememberReads: the keys of a read the client tracks.
   // EnableTracking / DisableTracking: on the client's thread (CLIENT
@@ -305,6 +311,7 @@ class Shard {
   std::vector<std::function<bool()>> background_;
   ShardMemory memory_;
   const std::atomic<int64_t>* maxmemory_;
+  const std::atomic<int64_t>* key_observers_;  // Server::key_observers, read on every write
   // Keys, and keys with a TTL, per shard server-wide as of the last cron.
   uint64_t fair_keys_ = 0;
   uint64_t fair_volatile_keys_ = 0;
@@ -321,6 +328,7 @@ inline void Shard::Execute(CmdCtx& ctx) {
   size_t before = ctx.reply.buffer()->size();
   if ((ctx.spec.flags & kCmdWrite) && !BeforeWrite(ctx)) [[unlikely]]
     return;
+  ctx.record_touched = ObservesKeys(ctx);
   int64_t start = MonotonicNs();
   tls_acting_client = ctx.conn ? ctx.conn->id() : ctx.client_id;
   // The one barrier every command crosses (local, batched, held, queued in
@@ -338,7 +346,8 @@ inline void Shard::Execute(CmdCtx& ctx) {
   }
   int64_t ns = MonotonicNs() - start;
   ++stats_.commands;
-  TouchKeys(ctx);
+  if (ctx.record_touched) [[unlikely]]
+    TouchKeys(ctx);
   tls_acting_client = 0;
   CountCall(ctx, before, ns);
   if (ctx.spec.flags & kCmdWrite) AfterWrite(ctx, before);
