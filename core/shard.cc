@@ -1091,7 +1091,18 @@ bool Shard::ReclaimMemory(int64_t limit) {
   // The keys the policy may take: those with a TTL for volatile-*.
   bool volatile_only = IsVolatile(policy);
   size_t mine = volatile_only ? db_.expires() : db_.size();
-  uint64_t fair = volatile_only ? fair_volatile_keys_ : fair_keys_;
+  // The share from every shard's latest figures: each shard over the limit
+  // publishes its own here, so a burst of writes is not judged by the
+  // figures of the last cron tick (which let the shard whose clients write
+  // evict all its own keys first).
+  memory_.keys.store(db_.size(), std::memory_order_relaxed);
+  memory_.volatile_keys.store(db_.expires(), std::memory_order_relaxed);
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < server_.shard_count(); ++i) {
+    const ShardMemory& m = server_.shard(i).memory();
+    total += (volatile_only ? m.volatile_keys : m.keys).load(std::memory_order_relaxed);
+  }
+  uint64_t fair = total / server_.shard_count();
   bool below_share = server_.shard_count() > 1 && mine * 10 < fair * 9;
   // Each eviction samples a few keys: O(samples), whatever the keyspace.
   constexpr int64_t kBudgetUs = 1000;
@@ -1106,13 +1117,6 @@ bool Shard::ReclaimMemory(int64_t limit) {
 }
 
 void Shard::PublishMemory() {
-  uint64_t keys = 0, volatile_keys = 0;
-  for (uint32_t i = 0; i < server_.shard_count(); ++i) {
-    keys += server_.shard(i).memory().keys.load(std::memory_order_relaxed);
-    volatile_keys += server_.shard(i).memory().volatile_keys.load(std::memory_order_relaxed);
-  }
-  fair_keys_ = keys / server_.shard_count();
-  fair_volatile_keys_ = volatile_keys / server_.shard_count();
   uint64_t clients = 0;
   for (Conn* c : conns_) clients += c->QueryBufferCapacity() + c->OutputSize();
   memory_.keys.store(db_.size(), std::memory_order_relaxed);

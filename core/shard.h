@@ -312,9 +312,6 @@ class Shard {
   ShardMemory memory_;
   const std::atomic<int64_t>* maxmemory_;
   const std::atomic<int64_t>* key_observers_;  // Server::key_observers, read on every write
-  // Keys, and keys with a TTL, per shard server-wide as of the last cron.
-  uint64_t fair_keys_ = 0;
-  uint64_t fair_volatile_keys_ = 0;
   std::optional<ThreadMeter> meter_;  // made on the shard's thread
   CommandStatsTable command_stats_;
   static thread_local Shard* current_;
