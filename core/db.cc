@@ -159,7 +159,9 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_ms) {
 
 int64_t Db::AverageTtlSample() {
   if (volatile_.empty()) return 0;
-  int64_t sum = 0, n = 0;
+  // Expire times reach INT64_MAX (PEXPIREAT): the sum of 20 would overflow.
+  __int128 sum = 0;
+  int64_t n = 0;
   for (int i = 0; i < 20; ++i) {
     Entry* e = volatile_[rng_() % volatile_.size()];
     int64_t ttl = e->expire_ms() - now_ms_;
@@ -168,7 +170,7 @@ int64_t Db::AverageTtlSample() {
       ++n;
     }
   }
-  return n ? sum / n : 0;
+  return n ? static_cast<int64_t>(sum / n) : 0;
 }
 
 Entry* Db::Random() {
