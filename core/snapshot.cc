@@ -32,7 +32,8 @@ bool AppendRecord(const Entry& e, std::string* chunk, std::string* scratch) {
   scratch->clear();
   if (!SerializeValue(e, scratch)) return false;
   PackAppend(chunk, e.key());
-  PutVarint(chunk, static_cast<uint64_t>(e.expire_ms() + 1));
+  // kNoExpire (-1) is 0; unsigned, so INT64_MAX (PEXPIREAT far ahead) is 2^63, not an overflow.
+  PutVarint(chunk, static_cast<uint64_t>(e.expire_ms()) + 1);
   PackAppend(chunk, *scratch);
   return true;
 }
@@ -293,7 +294,7 @@ std::string LoadSnapshot(Server& server, const std::string& path, bool keep_expi
         if (!in.String(&p.key) || !in.Varint(&expire_plus_one) || !in.String(&p.value))
           return where + ": truncated record";
         ++records;
-        p.expire = static_cast<int64_t>(expire_plus_one) - 1;
+        p.expire = static_cast<int64_t>(expire_plus_one - 1);
         if (!keep_expired && p.expire >= 0 && p.expire <= now) continue;
         p.db = &server.ShardFor(p.key).db();
         p.hash = p.db->KeyHash(p.key);
