@@ -18,9 +18,7 @@ class ClientPause {
   // Whether a command waits at now_ms: under ALL every command, under
   // WRITE those that write or may propagate (PUBLISH, an EXEC of writes).
   bool Holds(bool writes, int64_t now_ms) const {
-    int64_t end = end_ms_.load(std::memory_order_acquire);
-    if (end == 0 || now_ms >= end) return false;
-    return writes || all_.load(std::memory_order_relaxed);
+    return Frozen(now_ms) && (writes || all_.load(std::memory_order_relaxed));
   }
   // Whether keys may expire or be evicted (not while anything is paused,
   // as in Redis: a paused primary's data stays as its replicas saw it).

@@ -249,16 +249,7 @@ class TestAof(PersistenceBase):
         """A crash as a rewrite creates the new increment leaves part of its
         header: with aof-load-truncated the file is emptied and start-up goes
         on; without, start-up stops and changes nothing."""
-        srv = self.start("--appendonly", "yes", "--appendfsync", "always")
-        r = srv.client()
-        for i in range(50):
-            r.set("k%d" % i, i)
-        r.bgrewriteaof()
-        wait_for(lambda: info(r)["aof_rewrite_in_progress"] == 0, what="the rewrite")
-        kill9(srv)
-        path = incr_path(self.data)
-        with open(path, "rb") as f:
-            header = f.read()
+        path, header = self.fresh_increment()
         self.assertGreater(len(header), 8)  # nothing logged after the rewrite: a header alone
         with open(path, "wb") as f:
             f.write(header[:7])
@@ -272,6 +263,18 @@ class TestAof(PersistenceBase):
         """An increment cut to 0 bytes has lost its header, so it is damage,
         not an empty log: with aof-load-truncated a loud warning and the file
         is headed again; without, start-up stops and nothing changes."""
+        path, header = self.fresh_increment()
+        self.assertGreater(len(header), 0)
+        open(path, "wb").close()
+        code, log = self.start_fails("--appendonly", "yes", "--aof-load-truncated", "no")
+        self.assertEqual(code, 1, log)
+        self.assertIn("is empty: it has no header", log)
+        self.assertEqual(os.path.getsize(path), 0)
+        self.assert_recovers_with_header(path, header, "is empty: it has no header")
+
+    def fresh_increment(self):
+        """50 keys, a rewrite, a SIGKILL: the new increment holds its header
+        alone. Returns its path and bytes."""
         srv = self.start("--appendonly", "yes", "--appendfsync", "always")
         r = srv.client()
         for i in range(50):
@@ -281,14 +284,7 @@ class TestAof(PersistenceBase):
         kill9(srv)
         path = incr_path(self.data)
         with open(path, "rb") as f:
-            header = f.read()
-        self.assertGreater(len(header), 0)
-        open(path, "wb").close()
-        code, log = self.start_fails("--appendonly", "yes", "--aof-load-truncated", "no")
-        self.assertEqual(code, 1, log)
-        self.assertIn("is empty: it has no header", log)
-        self.assertEqual(os.path.getsize(path), 0)
-        self.assert_recovers_with_header(path, header, "is empty: it has no header")
+            return path, f.read()
 
     def assert_recovers_with_header(self, path, header, warning):
         """Under aof-load-truncated (the default) the server starts with the
