@@ -7,6 +7,7 @@
 #endif
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -126,11 +127,23 @@ void MemoryMeter::NotePeak(int64_t v) {
 }
 
 int64_t MemoryMeter::Refresh() {
+  std::lock_guard<std::mutex> lock(threads_mu_);
   int64_t v = static_cast<int64_t>(AllocatedBytes());
-  used_.store(v, std::memory_order_relaxed);
-  epoch_.fetch_add(1, std::memory_order_release);
+  int64_t changed = 0;
+  for (const ThreadMeter* t : threads_) changed += static_cast<int64_t>(t->Net() - t->start_net_);
+  offset_.store(v - changed, std::memory_order_relaxed);
   NotePeak(v);
   return v;
+}
+
+void MemoryMeter::Register(const ThreadMeter* t) {
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  threads_.push_back(t);
+}
+
+void MemoryMeter::Unregister(const ThreadMeter* t) {
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  std::erase(threads_, t);
 }
 
 bool MemoryMeter::MaybeRefresh(int64_t now_ms, int64_t min_interval_ms) {
@@ -146,7 +159,7 @@ void MemoryMeter::MarkStartup() {
   startup_.compare_exchange_strong(none, Refresh(), std::memory_order_relaxed);
 }
 
-ThreadMeter::ThreadMeter() : epoch_(MemoryMeter::Get().epoch()) {
+ThreadMeter::ThreadMeter() {
 #ifndef EMBER_SYSTEM_MALLOC
   uint64_t* p = nullptr;
   size_t sz = sizeof(p);
@@ -154,12 +167,17 @@ ThreadMeter::ThreadMeter() : epoch_(MemoryMeter::Get().epoch()) {
   sz = sizeof(p);
   if (mallctl("thread.deallocatedp", &p, &sz, nullptr, 0) == 0) deallocated_ = p;
 #endif
-  published_net_ = Net();
+  start_net_ = published_net_ = Net();
+  MemoryMeter::Get().Register(this);
 }
+
+ThreadMeter::~ThreadMeter() { MemoryMeter::Get().Unregister(this); }
 
 uint64_t ThreadMeter::Net() const {
   if (!allocated_ || !deallocated_) return 0;
-  return *allocated_ - *deallocated_;
+  // The owning thread writes these words; a relaxed load keeps another
+  // thread's read whole.
+  return __atomic_load_n(allocated_, __ATOMIC_RELAXED) - __atomic_load_n(deallocated_, __ATOMIC_RELAXED);
 }
 
 int64_t ThreadMeter::Used([[maybe_unused]] int64_t limit) {
@@ -168,15 +186,13 @@ int64_t ThreadMeter::Used([[maybe_unused]] int64_t limit) {
 #else
   MemoryMeter& meter = MemoryMeter::Get();
   uint64_t net = Net();
-  // A refresh since counted what this thread had not published: start over
-  // from it (what changed between the refresh and now is lost until the
-  // next one).
-  if (uint64_t epoch = meter.epoch(); epoch != epoch_) {
-    epoch_ = epoch;
-    published_net_ = net;
-  }
   int64_t delta = static_cast<int64_t>(net - published_net_);
-  if (delta >= kPublishStep || delta <= -kPublishStep || meter.used() + delta > limit - kPublishStep) {
+  // Near the limit by either view (a thread that frees what others
+  // allocated, such as the messages a shard receives, has a negative
+  // change and would otherwise see itself under the limit while the others
+  // are over it, leaving them all the evicting).
+  int64_t shared = meter.used();
+  if (delta >= kPublishStep || delta <= -kPublishStep || std::max(shared, shared + delta) > limit - kPublishStep) {
     meter.Publish(delta);
     published_net_ = net;
     delta = 0;
@@ -186,8 +202,7 @@ int64_t ThreadMeter::Used([[maybe_unused]] int64_t limit) {
 }
 
 void ThreadMeter::Tick(int64_t now_ms, int64_t period_ms) {
-  // Twice per cron period server-wide, whichever shard comes first; every
-  // shard's next Used() starts over from the new figure.
+  // Twice per cron period server-wide, whichever shard comes first.
   MemoryMeter::Get().MaybeRefresh(now_ms, period_ms / 2);
 }
 

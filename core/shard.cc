@@ -173,6 +173,7 @@ void Shard::Loop() {
     AfterEvents();
   }
   AfterEvents();
+  meter_.reset();  // before the thread's counts go with it
 }
 
 void Shard::Post(Message* m) {
@@ -311,7 +312,8 @@ void Shard::AfterEvents() {
   // Near the limit, what this iteration allocated (messages for other
   // shards among it) and freed (theirs) is published before they run: a
   // change left unpublished would make the shards see different figures.
-  if (int64_t limit = maxmemory_->load(std::memory_order_relaxed)) meter_->Used(limit);
+  int64_t limit = maxmemory_->load(std::memory_order_relaxed);
+  if (limit) meter_->Used(limit);
   FlushOutgoing();
   for (Conn* c : killed_) c->Close();
   killed_.clear();
@@ -320,6 +322,9 @@ void Shard::AfterEvents() {
   dirty_.clear();
   for (Conn* c : dead_) delete c;
   dead_.clear();
+  // And what the writes and closes freed (a large reply's buffer): the
+  // shard may sleep now, and its change would wait for the next cron.
+  if (limit) meter_->Used(limit);
 }
 
 void Shard::Park(HoldToken* token) {
@@ -1046,10 +1051,18 @@ void Shard::Cron() {
   db_.ActiveExpireCycle(period_us / 4, static_cast<int>(live.active_expire_effort.load(std::memory_order_relaxed)));
   if (live.activerehashing.load(std::memory_order_relaxed)) db_.RehashFor(1000);
   meter_->Tick(db_.now(), period_us / 1000);
-  // Over the limit with no writes coming (maxmemory lowered at run time):
-  // the cron evicts too.
-  if (int64_t limit = live.maxmemory.load(std::memory_order_relaxed)) ReclaimMemory(limit);
   PublishMemory();
+  // Over the limit with no writes coming (maxmemory lowered at run time, or
+  // an eviction whose time ran out): the cron evicts too. It leaves the
+  // clients' buffers out: a reply held for a moment (a large MGET that the
+  // client reads slowly) is no reason to evict while nobody writes; a write
+  // counts them, as Redis does before each command.
+  if (int64_t limit = live.maxmemory.load(std::memory_order_relaxed)) {
+    int64_t client_bytes = 0;
+    for (uint32_t i = 0; i < server_.shard_count(); ++i)
+      client_bytes += static_cast<int64_t>(server_.shard(i).memory().client_bytes.load(std::memory_order_relaxed));
+    ReclaimMemory(limit + client_bytes);
+  }
 
   int64_t now = db_.now();
   if (server_.client_pause().maybe_active()) server_.client_pause().ClearIfOver(now);
@@ -1076,6 +1089,12 @@ void Shard::ResumePostponed() {
 }
 
 bool Shard::ReclaimMemory(int64_t limit) {
+  // The share below compares every shard's latest key counts: each shard
+  // publishes its own on every check, so a burst of writes is not judged
+  // by the figures of the last cron tick (which let the shard whose clients
+  // write evict all its own keys first).
+  memory_.keys.store(db_.size(), std::memory_order_relaxed);
+  memory_.volatile_keys.store(db_.expires(), std::memory_order_relaxed);
   int64_t used = meter_->Used(limit);
   if (used <= limit) return true;
   Config::Live& live = server_.config().live;
@@ -1091,12 +1110,6 @@ bool Shard::ReclaimMemory(int64_t limit) {
   // The keys the policy may take: those with a TTL for volatile-*.
   bool volatile_only = IsVolatile(policy);
   size_t mine = volatile_only ? db_.expires() : db_.size();
-  // The share from every shard's latest figures: each shard over the limit
-  // publishes its own here, so a burst of writes is not judged by the
-  // figures of the last cron tick (which let the shard whose clients write
-  // evict all its own keys first).
-  memory_.keys.store(db_.size(), std::memory_order_relaxed);
-  memory_.volatile_keys.store(db_.expires(), std::memory_order_relaxed);
   uint64_t total = 0;
   for (uint32_t i = 0; i < server_.shard_count(); ++i) {
     const ShardMemory& m = server_.shard(i).memory();

@@ -53,8 +53,9 @@ struct Message {
   Kind kind;
 };
 
-// A shard's memory figures as of its last cron tick, for MEMORY STATS and
-// INFO memory on other threads.
+// A shard's memory figures as of its last cron tick (the key counts also
+// as of its last maxmemory check), for MEMORY STATS, INFO memory and the
+// other shards' eviction share.
 struct ShardMemory {
   std::atomic<uint64_t> keys{0};
   std::atomic<uint64_t> volatile_keys{0};   // keys with a TTL

@@ -2,14 +2,18 @@
 // and Db::Evict choosing by policy from samples.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config.h"
 #include "db.h"
 #include "eviction.h"
+#include "memory_meter.h"
 
 using ember::Config;
 using ember::Db;
@@ -204,3 +208,36 @@ TEST_CASE("Db: an overwrite keeps the LFU counter; OBJECT's lookups do not touch
   CHECK(db.IdleMs(db.Peek("idle")) == 7000);
   CHECK(db.IdleMs(db.Find("idle")) == 0);
 }
+
+#ifndef EMBER_SYSTEM_MALLOC
+// A shard thread's change after a refresh, made before its next check,
+// counts: the figure follows the allocator's, not the refresh alone.
+TEST_CASE("MemoryMeter: a change between a refresh and the thread's next check is kept", "[eviction]") {
+  using ember::MemoryMeter;
+  constexpr int64_t kNoLimit = int64_t{1} << 60;  // far: only the 64 KB steps publish
+  constexpr size_t kChunk = 40 * 1024;            // under one step
+  std::atomic<int> step{0};
+  int64_t seen = 0, truth = 0;
+  std::thread shard([&] {
+    ember::ThreadMeter meter;
+    meter.Used(kNoLimit);
+    std::vector<std::unique_ptr<char[]>> held;
+    held.emplace_back(new char[kChunk]);
+    step = 1;
+    step.notify_one();
+    step.wait(1);  // the refresh runs on another thread now
+    held.emplace_back(new char[kChunk]);
+    seen = meter.Used(kNoLimit);
+    truth = static_cast<int64_t>(ember::AllocatedBytes());
+    held.clear();
+    meter.Used(kNoLimit);
+  });
+  step.wait(0);
+  MemoryMeter::Get().Refresh();
+  step = 2;
+  step.notify_one();
+  shard.join();
+  // Within the thread's unpublished change and the main thread's noise.
+  CHECK(std::abs(seen - truth) < 16 * 1024);
+}
+#endif
