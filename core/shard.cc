@@ -205,39 +205,41 @@ void Shard::OnWake(evutil_socket_t, short, void* arg) {
 }
 
 void Shard::DrainInbox() {
-  Message* batch[64];
-  size_t n;
-  while ((n = inbox_.try_dequeue_bulk(batch, 64)) > 0) {
-    inbox_pending_.fetch_sub(static_cast<int64_t>(n), std::memory_order_relaxed);
-    for (size_t i = 0; i < n; ++i) {
-      Message* m = batch[i];
-      switch (m->kind) {
-        case Message::Kind::kExec:
-          ExecuteBatch(*static_cast<ExecBatch*>(m));
-          break;
-        case Message::Kind::kReplies:
-          DeliverReplies(*static_cast<ReplyBatch*>(m));
-          break;
-        case Message::Kind::kHold:
-          Park(static_cast<HoldMsg*>(m)->token);
-          break;
-        case Message::Kind::kNewConn: {
-          auto* nc = static_cast<NewConnMsg*>(m);
-          AddConn(nc->fd, nc->id, std::move(nc->peer), std::move(nc->local), nc->transport);
-          break;
-        }
-        case Message::Kind::kCall:
-          static_cast<CallMsg*>(m)->fn(*this);
-          break;
-        case Message::Kind::kPushes:
-          for (const PushBatch::Push& p : static_cast<PushBatch*>(m)->pushes) {
-            auto it = by_id_.find(p.conn_id);
-            if (it != by_id_.end()) it->second->DeliverPush(p.kind, p.pattern, p.channel, p.payload);
-          }
-          break;
-      }
-      delete m;
+  while (true) {
+    if (taken_next_ == taken_end_) {
+      size_t n = inbox_.try_dequeue_bulk(taken_.data(), taken_.size());
+      if (n == 0) return;
+      inbox_pending_.fetch_sub(static_cast<int64_t>(n), std::memory_order_relaxed);
+      taken_next_ = 0;
+      taken_end_ = n;
     }
+    Message* m = taken_[taken_next_++];
+    switch (m->kind) {
+      case Message::Kind::kExec:
+        ExecuteBatch(*static_cast<ExecBatch*>(m));
+        break;
+      case Message::Kind::kReplies:
+        DeliverReplies(*static_cast<ReplyBatch*>(m));
+        break;
+      case Message::Kind::kHold:
+        Park(static_cast<HoldMsg*>(m)->token);
+        break;
+      case Message::Kind::kNewConn: {
+        auto* nc = static_cast<NewConnMsg*>(m);
+        AddConn(nc->fd, nc->id, std::move(nc->peer), std::move(nc->local), nc->transport);
+        break;
+      }
+      case Message::Kind::kCall:
+        static_cast<CallMsg*>(m)->fn(*this);
+        break;
+      case Message::Kind::kPushes:
+        for (const PushBatch::Push& p : static_cast<PushBatch*>(m)->pushes) {
+          auto it = by_id_.find(p.conn_id);
+          if (it != by_id_.end()) it->second->DeliverPush(p.kind, p.pattern, p.channel, p.payload);
+        }
+        break;
+    }
+    delete m;
   }
 }
 

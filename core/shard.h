@@ -14,6 +14,7 @@
 #include <concurrentqueue/concurrentqueue.h>
 #include <event2/event.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -232,6 +233,10 @@ class Shard {
   void Loop();
   void Send(uint32_t dest, Message* m);
   void Wake();
+  // Runs every message in the inbox. Re-entrant: a message whose work
+  // waits for other shards (RunHolding's wait for the hold mutex) drains
+  // the inbox from inside, and that inner call goes on with the messages
+  // the outer one had already taken (a hold request among them).
   void DrainInbox();
   void AfterEvents();
   void FlushOutgoing();
@@ -287,6 +292,9 @@ class Shard {
   std::atomic<bool> sleeping_{false};      // about to block, or blocked, in epoll
   std::atomic<int64_t> inbox_pending_{0};  // messages posted, not yet taken
   moodycamel::ConcurrentQueue<Message*> inbox_;
+  // Messages taken from inbox_ and not yet run: [taken_next_, taken_end_).
+  std::array<Message*, 64> taken_{};
+  size_t taken_next_ = 0, taken_end_ = 0;
   std::vector<std::unique_ptr<moodycamel::ProducerToken>> tokens_;  // one per destination inbox
   std::vector<ExecBatch*> out_exec_;
   std::vector<ReplyBatch*> out_reply_;

@@ -8,6 +8,8 @@ import sys
 import threading
 import time
 
+import redis
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ServerTestCase, main  # noqa: E402
 
@@ -285,6 +287,46 @@ class TestAtomicity(ServerTestCase):
             w.spawn(worker, t)
         w.join(self)
         self.assertEqual(int(self.r.get("mix")), 4 * 200 * 3 - 4 * 200)
+
+
+class TestHolds(ServerTestCase):
+    """Commands that hold several shards, and persistence jobs that hold them all from the
+    persistence cron's message, at once: one holder at a time, never a deadlock."""
+    shards = 4
+    server_args = ("--appendonly", "yes", "--save", "")
+
+    def test_cron_jobs_and_multi_shard_commands_never_deadlock(self):
+        stop = time.time() + 6
+
+        def writer(t):
+            r = self.server.client(socket_timeout=10)
+            i = 0
+            while time.time() < stop:
+                # Four keys of four slots: on four shards, so MSET holds them.
+                r.mset({"w%d:%d:%d" % (t, i, k): k for k in range(4)})
+                i += 1
+            r.close()
+
+        def rewriter():
+            # BGREWRITEAOF during a BGSAVE is scheduled; the persistence cron then starts
+            # it on shard 0 through a message, whose hold waits for the writers' holds.
+            r = self.server.client(socket_timeout=10)
+            while time.time() < stop:
+                for job in (r.bgsave, r.bgrewriteaof):
+                    try:
+                        job()
+                    except redis.ResponseError as e:
+                        if "in progress" not in str(e):
+                            raise
+                time.sleep(0.01)
+            r.close()
+
+        w = Workers()
+        for t in range(6):
+            w.spawn(writer, t)
+        w.spawn(rewriter)
+        w.join(self, timeout=30)
+        self.assertTrue(self.r.ping())
 
 
 if __name__ == "__main__":
