@@ -28,7 +28,9 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -640,6 +642,19 @@ class Fuzzer(object):
         return None
 
 
+def server_stacks(pid):
+    """Every thread's stack of a server that stopped answering (gdb), or why not."""
+    gdb = shutil.which("gdb")
+    if not gdb:
+        return "(no gdb on PATH: no stacks)"
+    try:
+        out = subprocess.run([gdb, "-batch", "-p", str(pid), "-ex", "thread apply all bt 30"],
+                             capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as e:
+        return "(gdb failed: %s)" % e
+    return "\n".join(l for l in out.splitlines() if l.startswith(("Thread", "#")))
+
+
 def describe_failure(seed, what, fuzzer, replay_dir):
     os.makedirs(replay_dir, exist_ok=True)
     path = os.path.join(replay_dir, "fuzz-%d-%d.json" % (seed, int(time.time() * 1000)))
@@ -652,6 +667,8 @@ def describe_failure(seed, what, fuzzer, replay_dir):
              "the whole batch, hex-encoded, is in %s" % path,
              "the last %d commands sent, oldest first:" % len(fuzzer.history)]
     lines += ["  " + show_command(c) for c in fuzzer.history]
+    if "no reply" in what and fuzzer.server.proc.poll() is None:
+        lines += ["the server's threads:", server_stacks(fuzzer.server.proc.pid)]
     return "\n".join(lines)
 
 
