@@ -9,7 +9,8 @@
 namespace ember {
 
 bool ListPackFits(int64_t limit, size_t items, size_t bytes) {
-  if (limit > 0) return items <= static_cast<size_t>(limit);
+  // 0 is a count limit as Redis's fill 0: a chunk of one item each.
+  if (limit >= 0) return items <= static_cast<size_t>(std::max<int64_t>(limit, 1));
   int64_t cls = limit < -5 ? 5 : -limit;
   return bytes <= (static_cast<size_t>(4096) << (cls - 1));
 }

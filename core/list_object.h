@@ -86,8 +86,8 @@ class ListObject : public Object {
 };
 
 // Bytes or elements a packed list (or chunk) may hold at this
-// list-max-listpack-size: -1..-5 are 4kb..64kb, positive values count
-// elements.
+// list-max-listpack-size: -1..-5 are 4kb..64kb (below -5 as -5), positive
+// values count elements, 0 is one element.
 bool ListPackFits(int64_t limit, size_t items, size_t bytes);
 
 template <typename Fn>

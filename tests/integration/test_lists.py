@@ -396,6 +396,19 @@ class TestListStorage(ListCase):
         self.assertEqual(self.cmd("LRANGE", "bigger", "0", "-1"), [b"00000000", b"00000001"])
         self.assertEqual(self.cmd("CONFIG", "GET", "list-max-listpack-size"), [b"list-max-listpack-size", b"-2"])
 
+    def test_listpack_size_zero_is_one_element_a_node(self):
+        # Redis's fill 0: each node holds one element (ember once shifted by -1 here).
+        self.assertCmdOk("CONFIG", "SET", "list-max-listpack-size", "0")
+        try:
+            self.cmd("RPUSH", "z", *[str(i) for i in range(10)])
+            self.cmd("LPUSH", "z", "x")
+            self.cmd("LINSERT", "z", "BEFORE", "5", "y")
+            self.assertCmdOk("LSET", "z", "3", "w")
+            self.assertEqual(self.lrange("z"), b("x", "0", "1", "w", "3", "4", "y", "5", "6", "7", "8", "9"))
+            self.assertEqual(self.cmd("OBJECT", "ENCODING", "z"), b"quicklist")
+        finally:
+            self.assertCmdOk("CONFIG", "SET", "list-max-listpack-size", "-2")
+
     def test_big_list(self):
         n = 10000
         items = [("item-%d" % i).encode() for i in range(n)]

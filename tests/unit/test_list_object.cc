@@ -235,3 +235,11 @@ TEST_CASE("ListObject: random edits match a deque, chunks stay within the limit"
     CHECK(seen.size() == model.size());
   }
 }
+
+TEST_CASE("ListPackFits: list-max-listpack-size 0 means one item a chunk, as Redis's fill 0", "[list]") {
+  CHECK(ember::ListPackFits(0, 1, 10));
+  CHECK_FALSE(ember::ListPackFits(0, 2, 10));
+  CHECK(ember::ListPackFits(3, 3, 1 << 20));
+  CHECK_FALSE(ember::ListPackFits(-1, 1, 4097));
+  CHECK(ember::ListPackFits(-100, 1, 64 * 1024));
+}
