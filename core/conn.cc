@@ -63,7 +63,10 @@ void Conn::RunPostponed() {
   last_active_ms = NowMs();
   shard_.db().set_now(last_active_ms);
   shard_.Dispatch(*this, argv);
-  if (postponed_.empty()) ProcessInput();
+  if (postponed_.empty()) {
+    AfterCommandReplyMode();
+    ProcessInput();
+  }
   MarkDirty();
 }
 
@@ -72,7 +75,8 @@ void Conn::Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms) {
   if (timeout_ms <= 0) return;
   if (!block_timer_)
     block_timer_ = evtimer_new(shard_.base(), [](evutil_socket_t, short, void* arg) {
-      static_cast<Conn*>(arg)->OnBlockTimeout();
+      auto* c = static_cast<Conn*>(arg);
+      RunGuarded("a blocked client's timeout", [c] { c->OnBlockTimeout(); });
     }, this);
   timeval tv{static_cast<time_t>(timeout_ms / 1000), static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
   evtimer_add(block_timer_, &tv);
@@ -80,12 +84,19 @@ void Conn::Block(std::shared_ptr<BlockedClient> b, int64_t timeout_ms) {
 
 void Conn::DeliverPush(std::string_view kind, std::string_view pattern, std::string_view channel,
                        std::string_view payload) {
-  Reply reply(LocalReplyTarget(), resp);
-  reply.Push(pattern.empty() ? 3 : 4);
-  reply.Bulk(kind);
-  if (!pattern.empty()) reply.Bulk(pattern);
-  reply.Bulk(channel);
-  reply.Bulk(payload);
+  try {
+    Reply reply(OutputTarget(), resp);
+    reply.Push(pattern.empty() ? 3 : 4);
+    reply.Bulk(kind);
+    if (!pattern.empty()) reply.Bulk(pattern);
+    reply.Bulk(channel);
+    reply.Bulk(payload);
+  } catch (const std::bad_alloc&) {
+    // A subscriber that does not read, with the memory full: a message
+    // cut in half must not go out, so the subscriber goes.
+    CutOffForMemory(true);
+    return;
+  }
   if (CheckOutputLimit()) MarkDirty();
 }
 
@@ -99,7 +110,7 @@ bool Conn::TracksReadsOf(const CommandSpec& spec) const {
 void Conn::SendInvalidation(std::string_view key, bool flush, bool redirected) {
   // RESP2 has no way to send it on a connection that gets replies.
   if (resp < 3 && !(redirected && subscriptions() > 0)) return;
-  Reply reply(LocalReplyTarget(), resp);
+  Reply reply(OutputTarget(), resp);
   if (resp >= 3) {
     reply.Push(2);
     reply.Bulk("invalidate");
@@ -120,7 +131,7 @@ void Conn::SendInvalidation(std::string_view key, bool flush, bool redirected) {
 void Conn::SendRedirectBroken() {
   tracking.broken_redirect = true;
   if (resp < 3) return;
-  Reply reply(LocalReplyTarget(), resp);
+  Reply reply(OutputTarget(), resp);
   reply.Push(2);
   reply.Bulk("tracking-redir-broken");
   reply.Int(static_cast<int64_t>(tracking.redirect));
@@ -128,7 +139,12 @@ void Conn::SendRedirectBroken() {
 }
 
 void Conn::DeliverMonitorLine(std::string_view line) {
-  LocalReplyTarget()->append(line);
+  try {
+    LocalReplyTarget()->append(line);
+  } catch (const std::bad_alloc&) {
+    CutOffForMemory(true);
+    return;
+  }
   if (CheckOutputLimit()) MarkDirty();
 }
 
@@ -161,25 +177,40 @@ void Conn::OnBlockTimeout() {
 }
 
 void Conn::Start() {
-  read_ev_ = event_new(shard_.base(), fd_, EV_READ | EV_PERSIST,
-                       [](evutil_socket_t, short, void* arg) { static_cast<Conn*>(arg)->OnReadable(); }, this);
-  write_ev_ = event_new(shard_.base(), fd_, EV_WRITE | EV_PERSIST,
-                        [](evutil_socket_t, short, void* arg) { static_cast<Conn*>(arg)->OnWritable(); }, this);
+  // A client whose callback threw is in an unknown state: it is closed.
+  read_ev_ = event_new(shard_.base(), fd_, EV_READ | EV_PERSIST, [](evutil_socket_t, short, void* arg) {
+    auto* c = static_cast<Conn*>(arg);
+    if (!RunGuarded("reading a client", [c] { c->OnReadable(); })) RunGuarded("closing a client", [c] { c->Close(); });
+  }, this);
+  write_ev_ = event_new(shard_.base(), fd_, EV_WRITE | EV_PERSIST, [](evutil_socket_t, short, void* arg) {
+    auto* c = static_cast<Conn*>(arg);
+    if (!RunGuarded("writing to a client", [c] { c->OnWritable(); })) RunGuarded("closing a client", [c] { c->Close(); });
+  }, this);
   event_add(read_ev_, nullptr);
 }
 
 void Conn::MarkDirty() { shard_.MarkDirty(this); }
 
-std::string* Conn::LocalReplyTarget() {
-  if (pending_.empty()) return &out_;
-  if (!pending_.back().done) pending_.push_back({true, {}});
-  return &pending_.back().data;
+size_t Conn::OutputSize() const {
+  size_t n = 0;
+  for (const std::string& chunk : out_) n += chunk.size();
+  for (const Pending& p : pending_) n += p.data.size();
+  return n - out_off_;
 }
 
-size_t Conn::OutputSize() const {
-  size_t n = out_.size() - out_off_;
-  for (const Pending& p : pending_) n += p.data.size();
-  return n;
+void Conn::AppendOutput(std::string_view reply) {
+  if (out_.back().size() >= kOutputChunk) out_.emplace_back();
+  out_.back().append(reply);
+}
+
+void Conn::TakeOutput(std::string& data) {
+  std::string& tail = out_.back();
+  if (tail.empty())
+    tail.swap(data);
+  else if (tail.size() + data.size() > kOutputChunk)
+    out_.push_back(std::move(data));
+  else
+    tail.append(data);
 }
 
 void Conn::OnReadable() {
@@ -262,7 +293,10 @@ void Conn::ProcessInput() {
     if (st == RequestParser::Status::kNeedMore) break;
     if (st == RequestParser::Status::kError) return ProtocolError(parser_.error());
     const auto& argv = parser_.argv();
-    if (!argv.empty()) shard_.Dispatch(*this, argv);
+    if (!argv.empty()) {
+      shard_.Dispatch(*this, argv);
+      if (postponed_.empty()) AfterCommandReplyMode();
+    }
     in_.Consume(parser_.consumed());
     // CLIENT CACHING applies to the next command, or to a whole MULTI.
     if (tracking.caching_given && !multi.active && last_command && !last_command->name.starts_with("client"))
@@ -284,7 +318,7 @@ void Conn::ProcessInput() {
 bool Conn::CheckOutputGrowth() {
   // Below the smallest limit worth checking, the output is not walked.
   constexpr size_t kCheckAbove = 1 << 20;
-  if (out_.size() - out_off_ < kCheckAbove && pending_.empty()) return true;
+  if (out_.size() == 1 && out_.front().size() - out_off_ < kCheckAbove && pending_.empty()) return true;
   if (OutputSize() < kCheckAbove) return true;
   return CheckOutputLimit();
 }
@@ -301,6 +335,39 @@ void Conn::ResumeReading() {
   if (reading_ && read_ev_) event_add(read_ev_, nullptr);
   // Input already read waits in the buffer.
   shard_.ResumeLater(this);
+}
+
+void Conn::SetReplyMode(ReplyMode mode) {
+  if (mode == ReplyMode::kSkip) {
+    // As Redis: SKIP does nothing while replies are off.
+    if (reply_mode_ != ReplyMode::kOff) skip_next_ = true;
+    return;
+  }
+  reply_mode_ = mode;
+  skip_next_ = false;
+}
+
+void Conn::AdvanceReplyMode() {
+  if (reply_mode_ == ReplyMode::kSkip) reply_mode_ = ReplyMode::kOn;
+  if (skip_next_) {
+    reply_mode_ = ReplyMode::kSkip;
+    skip_next_ = false;
+  }
+}
+
+bool Conn::CutOffForMemory(bool always) {
+  size_t unsent = OutputSize();
+  if (closed() || (!always && unsent <= kOomCutOff)) return false;
+  try {
+    spdlog::warn("closing client id={} addr={}: out of memory with {} bytes of replies unsent", id_, peer_, unsent);
+  } catch (...) {
+    // Logging is best effort: freeing the memory is what must happen.
+  }
+  // A command of this client may be writing into its output: the
+  // connection closes once that is done, and its buffers go with it.
+  StopReading();
+  shard_.Kill(this);
+  return true;
 }
 
 void Conn::ProtocolError(const std::string& msg) {
@@ -320,24 +387,28 @@ void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
     shard_.ResumeLater(this);
   }
   size_t index = seq - pending_base_;
-  if (index == 0) {
-    // The oldest reply awaited: it goes straight to the output.
-    out_.append(reply);
-    pending_.pop_front();
-    ++pending_base_;
-  } else {
-    pending_[index].data.assign(reply);
-    pending_[index].done = true;
+  try {
+    if (index == 0) {
+      // The oldest reply awaited: it goes straight to the output.
+      if (!pending_.front().discard) AppendOutput(reply);
+      pending_.pop_front();
+      ++pending_base_;
+    } else {
+      if (!pending_[index].discard) pending_[index].data.assign(reply);
+      pending_[index].done = true;
+    }
+    while (!pending_.empty() && pending_.front().done) {
+      TakeOutput(pending_.front().data);
+      pending_.pop_front();
+      ++pending_base_;
+    }
+  } catch (const std::bad_alloc&) {
+    // A reply that cannot be kept cannot be skipped either: the client goes.
+    CutOffForMemory(true);
+    return;
   }
-  while (!pending_.empty() && pending_.front().done) {
-    if (out_.size() == out_off_ && out_off_ == 0)
-      out_.swap(pending_.front().data);
-    else
-      out_.append(pending_.front().data);
-    pending_.pop_front();
-    ++pending_base_;
-  }
-  if (out_.size() - out_off_ >= (1 << 20) && !CheckOutputLimit()) return;
+  if (reply.starts_with(kErrHandlerOom) && CutOffForMemory(false)) return;
+  if ((out_.size() > 1 || out_.front().size() - out_off_ >= (1 << 20)) && !CheckOutputLimit()) return;
   if (paused_ && inflight_ < kMaxInflight / 2) ResumeReading();
   MarkDirty();
 }
@@ -349,10 +420,20 @@ bool Conn::Flush() {
     shard_.SyncAof();
   }
   if (closed()) return false;
-  while (out_off_ < out_.size()) {
+  discarded_.clear();
+  while (out_.size() > 1 || out_off_ < out_.front().size()) {
     ssize_t n;
     if (!transport_.transport) {
-      n = write(fd_, out_.data() + out_off_, out_.size() - out_off_);
+      // Every chunk in one writev, as far as IOV_MAX allows.
+      constexpr size_t kMaxIov = 64;
+      iovec iov[kMaxIov];
+      size_t count = 0;
+      for (auto it = out_.begin(); it != out_.end() && count < kMaxIov; ++it) {
+        size_t skip = count == 0 ? out_off_ : 0;
+        if (it->size() == skip) continue;
+        iov[count++] = {it->data() + skip, it->size() - skip};
+      }
+      n = writev(fd_, iov, static_cast<int>(count));
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN) {
@@ -363,7 +444,8 @@ bool Conn::Flush() {
         return false;
       }
     } else {
-      n = transport_.transport->def.write(transport_.conn, out_.data() + out_off_, out_.size() - out_off_);
+      const std::string& front = out_.front();
+      n = transport_.transport->def.write(transport_.conn, front.data() + out_off_, front.size() - out_off_);
       if (n == EMBER_IO_WANT_WRITE || n == EMBER_IO_WANT_READ) {
         if (n == EMBER_IO_WANT_WRITE)
           ArmWrite();
@@ -377,13 +459,14 @@ bool Conn::Flush() {
       }
     }
     shard_.stats().net_output_bytes += static_cast<uint64_t>(n);
-    out_off_ += static_cast<size_t>(n);
+    ConsumeOutput(static_cast<size_t>(n));
   }
   out_off_ = 0;
-  if (out_.capacity() > 64 * 1024)
-    std::string().swap(out_);
+  std::string& tail = out_.front();
+  if (tail.capacity() > kOutputChunk)
+    std::string().swap(tail);
   else
-    out_.clear();
+    tail.clear();
   if (write_armed_ && !read_wants_write_) {
     event_del(write_ev_);
     write_armed_ = false;
@@ -393,6 +476,16 @@ bool Conn::Flush() {
     return false;
   }
   return true;
+}
+
+void Conn::ConsumeOutput(size_t n) {
+  // Written chunks go, the last one stays to be filled again.
+  while (out_.size() > 1 && n >= out_.front().size() - out_off_) {
+    n -= out_.front().size() - out_off_;
+    out_.pop_front();
+    out_off_ = 0;
+  }
+  out_off_ += n;
 }
 
 void Conn::OnWritable() {

@@ -73,7 +73,7 @@ class Conn {
   void StopReading();
 
   bool closed() const { return fd_ < 0; }
-  bool idle() const { return pending_.empty() && out_.size() == out_off_; }
+  bool idle() const { return pending_.empty() && out_.size() == 1 && out_.front().size() == out_off_; }
   int inflight() const { return inflight_; }
 
   // Identity and state shown by CLIENT LIST / INFO.
@@ -155,18 +155,48 @@ class Conn {
   // Dispatches the waiting command again (it may wait again), then the
   // input that arrived meanwhile.
   void RunPostponed();
+  // Memory ran out while this client had more than kOomCutOff bytes of
+  // replies unsent (or, `always`, while storing one): it is the likeliest
+  // cause, and it is closed, its output dropped, so that the server and its
+  // other clients go on. True if it is being closed.
+  bool CutOffForMemory(bool always);
+  static constexpr size_t kOomCutOff = 1 << 20;
   bool close_after_reply = false;
+  // CLIENT REPLY: with OFF no reply (nor push) is sent; SKIP drops the
+  // next command's, as Redis's CLIENT_REPLY_SKIP_NEXT.
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip };
+  void SetReplyMode(ReplyMode mode);
+  // After each command: a SKIP that has served its command ends.
+  void AfterCommandReplyMode() {
+    if (reply_mode_ != ReplyMode::kOn || skip_next_) [[unlikely]]
+      AdvanceReplyMode();
+  }
   size_t QueryBufferSize() const { return in_.size(); }
   size_t QueryBufferCapacity() const { return in_.capacity(); }
   size_t OutputSize() const;
   Shard& shard() { return shard_; }
 
   // Where a reply for a command run now on this thread goes: after all
-  // replies still awaited from other shards.
-  std::string* LocalReplyTarget();
+  // replies still awaited from other shards. A buffer handed out stays
+  // valid (and is written in order) while later calls move on to a new one.
+  std::string* LocalReplyTarget() {
+    if (reply_mode_ != ReplyMode::kOn) [[unlikely]]
+      return &discarded_;
+    return OutputTarget();
+  }
+  // The same, whatever CLIENT REPLY says: for pushes (messages and
+  // invalidations), which Redis sends even with replies off.
+  std::string* OutputTarget() {
+    if (pending_.empty()) [[likely]] {
+      if (out_.back().size() < kOutputChunk) [[likely]] return &out_.back();
+      return &out_.emplace_back();
+    }
+    if (!pending_.back().done || pending_.back().data.size() >= kOutputChunk) pending_.push_back({true, {}, false});
+    return &pending_.back().data;
+  }
   // Reserves the reply slot for a command sent to another shard.
   uint64_t ReserveRemoteSlot() {
-    pending_.push_back({false, {}});
+    pending_.push_back({false, {}, reply_mode_ != ReplyMode::kOn});
     ++inflight_;
     return pending_base_ + pending_.size() - 1;
   }
@@ -183,6 +213,16 @@ class Conn {
   // write would block; false if the client was closed.
   bool CheckOutputGrowth();
   static constexpr int kMaxInflight = 1024;
+  // Output is kept in chunks of about this size (more when one reply is
+  // bigger), so a client that does not read costs its bytes, never a
+  // doubling string's copy of them.
+  static constexpr size_t kOutputChunk = 64 * 1024;
+  // Queues a finished reply after the output (a remote one, or a pending
+  // entry's bytes, taken).
+  void AppendOutput(std::string_view reply);
+  void TakeOutput(std::string& data);
+  // Drops the first n bytes of the output, which went out.
+  void ConsumeOutput(size_t n);
   void ProtocolError(const std::string& msg);
   void OnBlockTimeout();
   // Disconnects a client over its class's client-output-buffer-limit.
@@ -196,6 +236,7 @@ class Conn {
   struct Pending {
     bool done;
     std::string data;
+    bool discard;  // sent while CLIENT REPLY was OFF or SKIP
   };
 
   Shard& shard_;
@@ -214,8 +255,14 @@ class Conn {
   bool paused_ = false;  // by PauseReading
   InputBuffer in_;
   RequestParser parser_;
-  std::string out_;
+  // Replies ready to write, oldest first; never empty (back() is the one
+  // being filled); out_off_ is what of front() is written.
+  std::deque<std::string> out_{1};
   size_t out_off_ = 0;
+  ReplyMode reply_mode_ = ReplyMode::kOn;
+  bool skip_next_ = false;  // CLIENT REPLY SKIP: the command after this one
+  std::string discarded_;   // replies not sent (CLIENT REPLY), emptied by Flush
+  void AdvanceReplyMode();
   std::deque<Pending> pending_;
   uint64_t pending_base_ = 0;  // sequence number of pending_.front()
   int inflight_ = 0;

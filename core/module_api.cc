@@ -556,7 +556,7 @@ struct ModuleApi {
   static void OnTimer(evutil_socket_t, short, void* arg) {
     auto* t = static_cast<EmberTimer*>(arg);
     host().ForgetTimer(t);
-    RunTask(t->module, *t->shard, t->fn, t->data);
+    RunGuarded("a module's timer", [t] { RunTask(t->module, *t->shard, t->fn, t->data); });
     t->module->timers_.fetch_sub(1);
     event_free(t->ev);
     delete t;
@@ -595,6 +595,9 @@ struct ModuleApi {
 
   static void OnFd(evutil_socket_t fd, short what, void* arg) {
     auto* w = static_cast<EmberFdWatch*>(arg);
+    RunGuarded("a module's descriptor", [&] { OnFdReady(fd, what, w); });
+  }
+  static void OnFdReady(evutil_socket_t fd, short what, EmberFdWatch* w) {
     std::string discard;
     Reply reply(&discard, 2);
     EmberCtx ctx(nullptr, w->shard, &reply, w->module);

@@ -281,8 +281,14 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
   getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
   self->stats_.connected_clients.fetch_add(1, std::memory_order_relaxed);
   uint32_t target = self->next_shard_++ % self->shard_count();
-  self->shards_[target]->AcceptConn(fd, self->NextClientId(), FormatAddress(addr),
-                                    FormatAddress(reinterpret_cast<sockaddr*>(&local)), endpoint->transport);
+  bool handed = RunGuarded("accepting a client", [&] {
+    self->shards_[target]->AcceptConn(fd, self->NextClientId(), FormatAddress(addr),
+                                      FormatAddress(reinterpret_cast<sockaddr*>(&local)), endpoint->transport);
+  });
+  if (!handed) {
+    close(fd);
+    self->stats_.connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 void Server::OnSignal(evutil_socket_t sig, short, void* arg) {
@@ -290,9 +296,15 @@ void Server::OnSignal(evutil_socket_t sig, short, void* arg) {
   static_cast<Server*>(arg)->Shutdown();
 }
 
-void Server::OnShutdownEvent(evutil_socket_t, short, void* arg) { static_cast<Server*>(arg)->Shutdown(); }
+void Server::OnShutdownEvent(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Server*>(arg);
+  RunGuarded("shutdown", [self] { self->Shutdown(); });
+}
 
-void Server::OnPersistenceCron(evutil_socket_t, short, void* arg) { static_cast<Server*>(arg)->persistence_->Cron(); }
+void Server::OnPersistenceCron(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Server*>(arg);
+  RunGuarded("the persistence cron", [self] { self->persistence_->Cron(); });
+}
 
 void Server::RequestShutdown() {
   if (shutdown_ev_) event_active(shutdown_ev_, EV_READ, 0);

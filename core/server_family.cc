@@ -447,7 +447,8 @@ void Client(CmdCtx& ctx) {
                            "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <id> [<id> ...]]",
                            "    Return information about client connections.", "UNPAUSE",
                            "    Stop the current client pause, resuming traffic.", "PAUSE <timeout> [WRITE|ALL]",
-                           "    Suspend all, or just write, clients for <timeout> milliseconds.", "SETNAME <name>",
+                           "    Suspend all, or just write, clients for <timeout> milliseconds.", "REPLY (ON|OFF|SKIP)",
+                           "    Control the replies sent to the current connection.", "SETNAME <name>",
                            "    Assign the name <name> to the current connection.",
                            "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
                            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -596,6 +597,19 @@ void Client(CmdCtx& ctx) {
     for (uint32_t s = 0; s < ctx.server.shard_count(); ++s)
       ctx.server.shard(s).Call([](Shard& shard) { shard.ResumePostponed(); });
     return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "reply")) {
+    if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
+    std::string_view mode = ctx.arg(2);
+    // The reply is appended after the command (RunAside), in the new mode:
+    // ON answers OK, OFF and SKIP answer nothing.
+    if (EqualsIgnoreCase(mode, "on")) {
+      me.SetReplyMode(Conn::ReplyMode::kOn);
+      return ctx.reply.Ok();
+    }
+    if (EqualsIgnoreCase(mode, "off")) return me.SetReplyMode(Conn::ReplyMode::kOff);
+    if (EqualsIgnoreCase(mode, "skip")) return me.SetReplyMode(Conn::ReplyMode::kSkip);
+    return ctx.reply.Error(kErrSyntax);
   }
   if (EqualsIgnoreCase(sub, "no-evict") || EqualsIgnoreCase(sub, "no-touch")) {
     if (ctx.argc() != 3) return SubcommandArity(ctx, "CLIENT");
@@ -825,6 +839,7 @@ void Info(CmdCtx& ctx) {
       << db_total.keyspace_hits << "\r\nkeyspace_misses:" << db_total.keyspace_misses
       << "\r\npubsub_channels:0\r\npubsub_patterns:0\r\ncross_shard_batches:" << shard_total.cross_shard_batches
       << "\r\nheld_commands:" << shard_total.held_commands << "\r\ncommand_exceptions:" << shard_total.handler_exceptions
+      << "\r\nevent_loop_exceptions:" << EscapedExceptions()
       << "\r\ntracking_total_keys:" << tracked_keys << "\r\ntracking_total_items:" << tracked_items
       << "\r\ntracking_total_prefixes:" << ctx.server.tracking().prefixes() << "\r\n";
   }
@@ -1064,6 +1079,8 @@ void RegisterServerFamily(CommandTable& t) {
        Sub("client|list", -2, C | A, "Lists open connections.", "2.4.0"),
        Sub("client|kill", -3, C | A, "Terminates open connections.", "2.4.0"),
        Sub("client|no-evict", 3, C | A, "Sets the client eviction mode of the connection.", "7.0.0"),
+       Sub("client|reply", 3, C | kCmdNoScript | kCmdLoading | kCmdStale, "Instructs the server whether to reply to commands.",
+           "3.2.0"),
        Sub("client|tracking", -3, C | kCmdLoading | kCmdStale, "Controls server-assisted client-side caching for the connection.",
            "6.0.0"),
        Sub("client|caching", 3, C | kCmdLoading | kCmdStale,

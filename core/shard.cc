@@ -165,14 +165,14 @@ void Shard::Loop() {
     sleeping_.store(true);
     if (inbox_pending_.load() > 0) {
       sleeping_.store(false, std::memory_order_relaxed);
-      DrainInbox();
+      RunGuarded("a shard's messages", [this] { DrainInbox(); });
     } else {
       event_base_loop(base_, background_.empty() ? EVLOOP_ONCE : EVLOOP_NONBLOCK);
       sleeping_.store(false, std::memory_order_relaxed);
     }
-    AfterEvents();
+    RunGuarded("a shard's end of loop", [this] { AfterEvents(); });
   }
-  AfterEvents();
+  RunGuarded("a shard's end of loop", [this] { AfterEvents(); });
   meter_.reset();  // before the thread's counts go with it
 }
 
@@ -201,7 +201,7 @@ void Shard::Call(std::function<void(Shard&)> fn) { Post(new CallMsg(std::move(fn
 void Shard::OnWake(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Shard*>(arg);
   self->wake_pending_.store(false, std::memory_order_release);
-  self->DrainInbox();
+  RunGuarded("a shard's messages", [self] { self->DrainInbox(); });
 }
 
 void Shard::DrainInbox() {
@@ -641,6 +641,8 @@ void Shard::HandlerFailed(CmdCtx& ctx, size_t before, std::string_view error, co
   } catch (...) {
     // Logging is best effort: the client's reply is what must go out.
   }
+  // A client whose unsent replies fill the memory is cut off instead.
+  if (error == kErrHandlerOom && ctx.conn && ctx.conn->CutOffForMemory(false)) return;
   try {
     ctx.reply.Error(error);
   } catch (...) {
@@ -1042,7 +1044,10 @@ void Shard::ConnClosed(Conn* c) {
   if (c->inflight() == 0) dead_.push_back(c);
 }
 
-void Shard::OnCron(evutil_socket_t, short, void* arg) { static_cast<Shard*>(arg)->Cron(); }
+void Shard::OnCron(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Shard*>(arg);
+  RunGuarded("a shard's cron", [self] { self->Cron(); });
+}
 
 void Shard::Cron() {
   Config::Live& live = server_.config().live;

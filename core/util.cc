@@ -1,5 +1,8 @@
 #include "util.h"
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -241,6 +244,21 @@ std::optional<int64_t> ParseMemory(std::string_view s) {
   if (v != 0 && mul > INT64_MAX / v) return std::nullopt;
   return v * mul;
 }
+
+namespace {
+std::atomic<uint64_t> escaped_exceptions{0};
+}
+
+void NoteEscapedException(const char* where, const char* what) noexcept {
+  escaped_exceptions.fetch_add(1, std::memory_order_relaxed);
+  try {
+    spdlog::critical("exception escaped to the event loop ({}): {}", where, what);
+  } catch (...) {
+    // Nothing more can be said: the count above still shows it.
+  }
+}
+
+uint64_t EscapedExceptions() { return escaped_exceptions.load(std::memory_order_relaxed); }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;

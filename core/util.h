@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,27 @@ bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = fal
 
 // Memory value such as "256mb", "1gb", "100" (bytes) as Redis's memtoull.
 std::optional<int64_t> ParseMemory(std::string_view s);
+
+// The barrier of every event callback and of a shard's loop: libevent's C
+// frames cannot pass an exception (std::terminate), and one that got past a
+// command's own barrier (Shard::Execute) is a bug to see, not a crash. It
+// is logged at critical level and counted (INFO stats
+// event_loop_exceptions); false is returned so the caller can drop what
+// the exception left half done.
+void NoteEscapedException(const char* where, const char* what) noexcept;
+uint64_t EscapedExceptions();
+template <class F>
+bool RunGuarded(const char* where, F&& body) noexcept {
+  try {
+    body();
+    return true;
+  } catch (const std::exception& e) {
+    NoteEscapedException(where, e.what());
+  } catch (...) {
+    NoteEscapedException(where, "unknown exception");
+  }
+  return false;
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
