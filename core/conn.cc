@@ -199,18 +199,17 @@ size_t Conn::OutputSize() const {
 }
 
 void Conn::AppendOutput(std::string_view reply) {
-  if (out_.back().size() >= kOutputChunk) out_.emplace_back();
-  out_.back().append(reply);
+  if (tail_->size() >= kOutputChunk) tail_ = &out_.emplace_back();
+  tail_->append(reply);
 }
 
 void Conn::TakeOutput(std::string& data) {
-  std::string& tail = out_.back();
-  if (tail.empty())
-    tail.swap(data);
-  else if (tail.size() + data.size() > kOutputChunk)
-    out_.push_back(std::move(data));
+  if (tail_->empty())
+    tail_->swap(data);
+  else if (tail_->size() + data.size() > kOutputChunk)
+    tail_ = &out_.emplace_back(std::move(data));
   else
-    tail.append(data);
+    tail_->append(data);
 }
 
 void Conn::OnReadable() {
@@ -318,7 +317,7 @@ void Conn::ProcessInput() {
 bool Conn::CheckOutputGrowth() {
   // Below the smallest limit worth checking, the output is not walked.
   constexpr size_t kCheckAbove = 1 << 20;
-  if (out_.size() == 1 && out_.front().size() - out_off_ < kCheckAbove && pending_.empty()) return true;
+  if (single_chunk() && tail_->size() - out_off_ < kCheckAbove && pending_.empty()) return true;
   if (OutputSize() < kCheckAbove) return true;
   return CheckOutputLimit();
 }
@@ -408,7 +407,7 @@ void Conn::DeliverRemote(uint64_t seq, std::string_view reply) {
     return;
   }
   if (reply.starts_with(kErrHandlerOom) && CutOffForMemory(false)) return;
-  if ((out_.size() > 1 || out_.front().size() - out_off_ >= (1 << 20)) && !CheckOutputLimit()) return;
+  if ((!single_chunk() || tail_->size() - out_off_ >= (1 << 20)) && !CheckOutputLimit()) return;
   if (paused_ && inflight_ < kMaxInflight / 2) ResumeReading();
   MarkDirty();
 }
@@ -421,19 +420,23 @@ bool Conn::Flush() {
   }
   if (closed()) return false;
   discarded_.clear();
-  while (out_.size() > 1 || out_off_ < out_.front().size()) {
+  while (!single_chunk() || out_off_ < tail_->size()) {
     ssize_t n;
     if (!transport_.transport) {
-      // Every chunk in one writev, as far as IOV_MAX allows.
-      constexpr size_t kMaxIov = 64;
-      iovec iov[kMaxIov];
-      size_t count = 0;
-      for (auto it = out_.begin(); it != out_.end() && count < kMaxIov; ++it) {
-        size_t skip = count == 0 ? out_off_ : 0;
-        if (it->size() == skip) continue;
-        iov[count++] = {it->data() + skip, it->size() - skip};
+      if (single_chunk()) {
+        n = write(fd_, tail_->data() + out_off_, tail_->size() - out_off_);
+      } else {
+        // Every chunk in one writev, as far as kMaxIov allows.
+        constexpr size_t kMaxIov = 64;
+        iovec iov[kMaxIov];
+        size_t count = 0;
+        for (auto it = out_.begin(); it != out_.end() && count < kMaxIov; ++it) {
+          size_t skip = count == 0 ? out_off_ : 0;
+          if (it->size() == skip) continue;
+          iov[count++] = {it->data() + skip, it->size() - skip};
+        }
+        n = writev(fd_, iov, static_cast<int>(count));
       }
-      n = writev(fd_, iov, static_cast<int>(count));
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN) {
@@ -480,7 +483,7 @@ bool Conn::Flush() {
 
 void Conn::ConsumeOutput(size_t n) {
   // Written chunks go, the last one stays to be filled again.
-  while (out_.size() > 1 && n >= out_.front().size() - out_off_) {
+  while (!single_chunk() && n >= out_.front().size() - out_off_) {
     n -= out_.front().size() - out_off_;
     out_.pop_front();
     out_off_ = 0;

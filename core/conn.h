@@ -73,7 +73,7 @@ class Conn {
   void StopReading();
 
   bool closed() const { return fd_ < 0; }
-  bool idle() const { return pending_.empty() && out_.size() == 1 && out_.front().size() == out_off_; }
+  bool idle() const { return pending_.empty() && single_chunk() && tail_->size() == out_off_; }
   int inflight() const { return inflight_; }
 
   // Identity and state shown by CLIENT LIST / INFO.
@@ -188,8 +188,8 @@ class Conn {
   // invalidations), which Redis sends even with replies off.
   std::string* OutputTarget() {
     if (pending_.empty()) [[likely]] {
-      if (out_.back().size() < kOutputChunk) [[likely]] return &out_.back();
-      return &out_.emplace_back();
+      if (tail_->size() < kOutputChunk) [[likely]] return tail_;
+      return tail_ = &out_.emplace_back();
     }
     if (!pending_.back().done || pending_.back().data.size() >= kOutputChunk) pending_.push_back({true, {}, false});
     return &pending_.back().data;
@@ -258,6 +258,8 @@ class Conn {
   // Replies ready to write, oldest first; never empty (back() is the one
   // being filled); out_off_ is what of front() is written.
   std::deque<std::string> out_{1};
+  std::string* tail_ = &out_.back();  // out_.back(), kept at hand
+  bool single_chunk() const { return tail_ == &out_.front(); }
   size_t out_off_ = 0;
   ReplyMode reply_mode_ = ReplyMode::kOn;
   bool skip_next_ = false;  // CLIENT REPLY SKIP: the command after this one
