@@ -183,6 +183,16 @@ bool LookupTyped(CmdCtx& ctx, std::string_view key, ValueType type, Entry** e) {
   return true;
 }
 
+bool CountedReplyFits(CmdCtx& ctx, size_t start) {
+  std::string* out = ctx.reply.buffer();
+  int64_t bound = ctx.server.config().live.proto_max_bulk_len.load(std::memory_order_relaxed);
+  if (static_cast<int64_t>(out->size() - start) <= bound) return true;
+  out->resize(start);
+  out->shrink_to_fit();
+  ctx.reply.Error("count is too large: the reply would exceed proto-max-bulk-len");
+  return false;
+}
+
 void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines) {
   ctx.reply.Array(lines.size());
   for (const char* l : lines) ctx.reply.Simple(l);

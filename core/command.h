@@ -168,6 +168,16 @@ void ReplyScanHeader(Reply& reply, uint64_t next_cursor, size_t items);
 // A HELP subcommand's reply: each line as a simple string.
 void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines);
 
+// A reply whose length comes from a client's count, not from the data
+// (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER with a negative count), may not
+// outgrow proto-max-bulk-len, the most a client may send in one bulk:
+// -9223372036854775807 would otherwise stall the shard and fill the
+// memory. Called as the reply grows (every kCountedCheckEvery elements);
+// when over, the reply from `start` is replaced by an error and false
+// returned.
+inline constexpr size_t kCountedCheckEvery = 1024;
+bool CountedReplyFits(CmdCtx& ctx, size_t start);
+
 // Drops the client's MULTI state and WATCHes (DISCARD, RESET).
 void ResetTransaction(CmdCtx& ctx);
 

@@ -360,9 +360,10 @@ void HRandField(CmdCtx& ctx) {
   size_t size = h.Len();
   if (count < 0) {
     // Repetitions allowed: exactly |count| picks.
-    size_t n = static_cast<size_t>(-count);
+    size_t n = static_cast<size_t>(-count), start = ctx.reply.buffer()->size();
     header(n);
     for (size_t i = 0; i < n; ++i) {
+      if (i % kCountedCheckEvery == 0 && !CountedReplyFits(ctx, start)) return;
       auto [f, v] = random_pair();
       reply_pair(f, v);
     }

@@ -271,9 +271,12 @@ void SRandMember(CmdCtx& ctx) {
   std::mt19937_64& rng = ThreadRng();
   if (!has_count) return ctx.reply.Bulk(s.Random(rng));
   if (count < 0) {
-    size_t n = static_cast<size_t>(-count);
+    size_t n = static_cast<size_t>(-count), start = ctx.reply.buffer()->size();
     ctx.reply.Array(n);
-    for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(s.Random(rng));
+    for (size_t i = 0; i < n; ++i) {
+      if (i % kCountedCheckEvery == 0 && !CountedReplyFits(ctx, start)) return;
+      ctx.reply.Bulk(s.Random(rng));
+    }
     return;
   }
   std::vector<std::string> picked = PickDistinct(s, std::min(static_cast<size_t>(count), s.Size()), rng);

@@ -1038,9 +1038,10 @@ void ZRandMember(CmdCtx& ctx) {
   size_t size = z.Len();
   if (count < 0 || count == 1) {
     // Repetitions allowed: exactly |count| picks.
-    size_t n = count < 0 ? static_cast<size_t>(-count) : 1;
+    size_t n = count < 0 ? static_cast<size_t>(-count) : 1, start = ctx.reply.buffer()->size();
     header(n);
     for (size_t i = 0; i < n; ++i) {
+      if (i % kCountedCheckEvery == 0 && !CountedReplyFits(ctx, start)) return;
       ZRef r = z.Random(rng);
       emit(r.m, r.score);
     }

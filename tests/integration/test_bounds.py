@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ServerTestCase, ember_only, main  # noqa: E402
+from harness import RespError, ServerTestCase, ember_only, main  # noqa: E402
 
 TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
@@ -59,6 +59,49 @@ class TestScanBounds(ServerTestCase):
         self.assertEqual(self.cmd("HSCAN", "h", "0", "COUNT", huge), [b"0", [b"f", b"v"]])
         self.assertEqual(self.cmd("SSCAN", "s", "0", "COUNT", huge), [b"0", [b"m"]])
         self.assertEqual(self.cmd("ZSCAN", "z", "0", "COUNT", huge), [b"0", [b"m", b"1"]])
+
+
+class TestCountedReplies(ServerTestCase):
+    """A negative count asks for that many picks with repetitions: its reply
+    is bounded by proto-max-bulk-len, not by the data (Redis would build it
+    until memory runs out, so these are ember's own)."""
+
+    shards = 4
+
+    def setUp(self):
+        super().setUp()
+        self.cmd("SADD", "s", "a", "b", "c")
+        self.cmd("HSET", "h", "f1", "v1", "f2", "v2")
+        self.cmd("ZADD", "z", "1", "a", "2", "b")
+
+    def test_moderate_negative_counts_answer_in_full(self):
+        self.assertEqual(len(self.cmd("SRANDMEMBER", "s", "-5000")), 5000)
+        self.assertEqual(len(self.cmd("HRANDFIELD", "h", "-5000", "WITHVALUES")), 10000)
+        self.assertEqual(len(self.cmd("ZRANDMEMBER", "z", "-5000", "WITHSCORES")), 10000)
+
+    @ember_only
+    def test_huge_negative_counts_are_refused_and_the_shard_goes_on(self):
+        self.assertCmdOk("CONFIG", "SET", "proto-max-bulk-len", "1mb")
+        err = "ERR count is too large: the reply would exceed proto-max-bulk-len"
+        try:
+            for cmd in (("SRANDMEMBER", "s", "-9223372036854775807"),
+                        ("HRANDFIELD", "h", "-4611686018427387903", "WITHVALUES"),
+                        ("HRANDFIELD", "h", "-9223372036854775807"),
+                        ("ZRANDMEMBER", "z", "-4611686018427387903", "WITHSCORES"),
+                        ("ZRANDMEMBER", "z", "-9223372036854775807")):
+                self.assertCmdError(err, *cmd)
+                self.assertEqual(self.cmd("PING"), "PONG")
+            # Pipelined, the replies around the refused one stay in order.
+            c = self.s.raw()
+            c.send_raw(c.encode("ECHO", "before") + c.encode("SRANDMEMBER", "s", "-9223372036854775807") +
+                       c.encode("ECHO", "after"))
+            self.assertEqual(c.read(), b"before")
+            self.assertEqual(c.read(), RespError(err))
+            self.assertEqual(c.read(), b"after")
+            c.close()
+            self.assertEqual(len(self.cmd("SRANDMEMBER", "s", "-5000")), 5000)
+        finally:
+            self.cmd("CONFIG", "SET", "proto-max-bulk-len", "512mb")
 
 
 if __name__ == "__main__":

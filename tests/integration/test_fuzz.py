@@ -113,7 +113,9 @@ SHORT_BLOCK_MS = ["1", "10", "50", "-1", "abc"]
 MAY_CLOSE = {"quit", "client|kill"}
 
 # A negative count asks these for that many random elements, repeats allowed: a huge one
-# is a legitimately huge reply, in Redis too.
+# is a legitimately huge reply, in Redis too. ember refuses one past proto-max-bulk-len
+# (test_bounds.TestCountedReplies), but 512 MB of reply a command would blow the fuzz's
+# memory bound and time.
 RANDOM_COUNT = {"srandmember", "hrandfield", "zrandmember"}
 
 EXTREME_INTS = [
