@@ -384,11 +384,13 @@ void LPos(CmdCtx& ctx) {
     bool is_int = ParseInt64(ctx.arg(i + 1), &v);
     if (EqualsIgnoreCase(a, "rank")) {
       if (!is_int) return ctx.reply.Error(kErrNotInteger);
-      if (v == 0 || v == INT64_MIN)
+      if (v == 0)
         return ctx.reply.Error(
             "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to "
             "start from the end of the list");
-      rank = v;
+      // Redis 7.0 negates the rank, which leaves INT64_MIN negative: every
+      // match from the tail counts, as with -1.
+      rank = v == INT64_MIN ? -1 : v;
     } else if (EqualsIgnoreCase(a, "count")) {
       if (!is_int || v < 0) return ctx.reply.Error("COUNT can't be negative");
       count = v;

@@ -230,6 +230,10 @@ class TestAccess(ListCase):
         self.assertEqual(self.cmd("LPOS", "l", "c", "RANK", "-2"), 6)
         self.assertIsNone(self.cmd("LPOS", "l", "c", "RANK", "4"))
         self.assertIsNone(self.cmd("LPOS", "l", "c", "RANK", "-4"))
+        # Redis 7.0 negates the rank: INT64_MIN stays negative and acts as -1.
+        self.assertEqual(self.cmd("LPOS", "l", "c", "RANK", "-9223372036854775808"), 7)
+        self.assertEqual(self.cmd("LPOS", "l", "c", "RANK", "-9223372036854775808", "COUNT", "0"), [7, 6, 2])
+        self.assertIsNone(self.cmd("LPOS", "l", "c", "RANK", "-9223372036854775807"))
 
     def test_lpos_count_maxlen(self):
         self.cmd("RPUSH", "l", "a", "b", "c", "1", "2", "3", "c", "c")
