@@ -33,7 +33,7 @@ const ParamSpec kOwnParams[] = {
     {"maxclients", nullptr, ParamType::kInt, 1, 2147483647, nullptr, "10000", false,
      "Most clients connected at once; more get '-ERR max number of clients reached'."},
     {"proto-max-bulk-len", nullptr, ParamType::kMemory, 1024 * 1024, INT64_MAX, nullptr, "536870912", false,
-     "Largest bulk string a client may send."},
+     "Largest bulk string a client may send, and largest reply built from a client's count (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER with a negative count)."},
     {"proto-max-multibulk-len", nullptr, ParamType::kInt, 1, 2147483647, nullptr, "2147483647", false,
      "Most arguments in one command (ember; Redis fixes this at INT_MAX)."},
     {"proto-inline-max-size", nullptr, ParamType::kMemory, 1024, 1073741824, nullptr, "65536", false,
