@@ -610,7 +610,10 @@ class Fuzzer(object):
     def check_health(self, max_rss):
         proc = self.server.proc
         if proc.poll() is not None:
-            return "the server exited with code %s" % proc.returncode
+            # Its last words (a sanitizer's report, a crash handler's) are
+            # gone with the log file once the server is stopped.
+            return "the server exited with code %s; its log ends:\n%s" % (proc.returncode,
+                                                                          self.server.log_tail(12000))
         alarm = self.log_alarm()
         if alarm:
             return "the server logged: %s" % alarm
