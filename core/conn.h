@@ -157,13 +157,13 @@ class Conn {
   void RunPostponed();
   // Memory ran out while this client had more than kOomCutOff bytes of
   // replies unsent (or, `always`, while storing one): it is the likeliest
-  // cause, and it is closed, its output dropped, so that the server and its
-  // other clients go on. True if it is being closed.
+  // cause, and it is closed (its output goes with it) so that the server and
+  // its other clients go on. True if it is being closed.
   bool CutOffForMemory(bool always);
   static constexpr size_t kOomCutOff = 1 << 20;
   bool close_after_reply = false;
-  // CLIENT REPLY: with OFF no reply (nor push) is sent; SKIP drops the
-  // next command's, as Redis's CLIENT_REPLY_SKIP_NEXT.
+  // CLIENT REPLY: with OFF no reply is sent (pushes still are); SKIP drops
+  // the next command's, as Redis's CLIENT_REPLY_SKIP_NEXT.
   enum class ReplyMode : uint8_t { kOn, kOff, kSkip };
   void SetReplyMode(ReplyMode mode);
   // After each command: a SKIP that has served its command ends.
