@@ -625,7 +625,7 @@ void Shard::CountCall(CmdCtx& ctx, size_t before, int64_t ns) {
   int64_t us = ns / 1000;
   int64_t slower_than = live.slowlog_log_slower_than.load(std::memory_order_relaxed);
   int64_t latency_ms = live.latency_monitor_threshold.load(std::memory_order_relaxed);
-  if ((slower_than >= 0 && us >= slower_than) || (latency_ms > 0 && us >= latency_ms * 1000))
+  if ((slower_than >= 0 && us >= slower_than) || (latency_ms > 0 && us / 1000 >= latency_ms))
     RecordSlow(ctx, spec, us);
 }
 

@@ -44,6 +44,19 @@ class TestHandlerExceptions(ServerTestCase):
             self.cmd("CONFIG", "SET", "proto-max-bulk-len", "512mb")
 
 
+class TestThresholdBounds(ServerTestCase):
+
+    def test_latency_threshold_near_int64_max(self):
+        # Compared with a command's microseconds: ms * 1000 overflowed (UBSan).
+        self.assertCmdOk("CONFIG", "SET", "latency-monitor-threshold", "9223372036854775806")
+        try:
+            self.cmd("SET", "k", "v")
+            self.assertEqual(self.cmd("GET", "k"), b"v")
+            self.assertEqual(self.cmd("LATENCY", "LATEST"), [])
+        finally:
+            self.cmd("CONFIG", "SET", "latency-monitor-threshold", "0")
+
+
 class TestScanBounds(ServerTestCase):
 
     def test_scan_huge_count_returns_keys(self):
