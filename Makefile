@@ -10,7 +10,7 @@ DEB_PACKAGES := build-essential cmake pkg-config libevent-dev libspdlog-dev libf
 	libedit-dev libssl-dev openssl libzstd-dev python3-xxhash libprotobuf-dev protobuf-compiler \
 	python3-protobuf python3-prometheus-client curl
 
-.PHONY: deps build run test test-asan bench clean
+.PHONY: deps build run test test-asan test-tsan bench clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -36,9 +36,13 @@ test: build
 test-asan:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Asan
 
+# ThreadSanitizer: for hunting races (not in CI).
+test-tsan:
+	$(MAKE) test BUILD_DIR=build-tsan BUILD_TYPE=Tsan
+
 bench: build
 	bench/compare-redis.sh
 	bench/memory.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan
