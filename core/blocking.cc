@@ -51,6 +51,7 @@ void BlockOrServe(CmdCtx& ctx, std::vector<std::string_view> keys, ValueType typ
     b->seq = conn.ReserveRemoteSlot();
     b->resp = conn.resp;
     b->keys.assign(keys.begin(), keys.end());
+    b->db = ctx.db_index;
     b->type = type;
     b->serve = serve;
     b->spec = &ctx.spec;

@@ -33,6 +33,7 @@ struct BlockedClient {
   uint64_t seq = 0;       // the client's reply slot
   int resp = 2;
   std::vector<std::string> keys;
+  uint32_t db = 0;        // the database the keys are in
   ValueType type;         // what the keys must hold to serve it
   ServeFn serve = nullptr;
   const CommandSpec* spec = nullptr;

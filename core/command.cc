@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <cstring>
 
 #include "acl.h"
@@ -256,28 +257,53 @@ std::mt19937_64& ThreadRng() {
   return rng;
 }
 
-Db& CmdCtx::KeyDb(std::string_view key) { return server.ShardFor(key).db(); }
-Db& CmdCtx::db_at(uint32_t shard_index) { return server.shard(shard_index).db(); }
+Db& CmdCtx::KeyDb(std::string_view key) { return server.ShardFor(key).db(db_index); }
+Db& CmdCtx::db_at(uint32_t shard_index) { return server.shard(shard_index).db(db_index); }
+Db& CmdCtx::db_in(uint32_t db, std::string_view key) { return server.ShardFor(key).db(db); }
 
-void NotifyKeyspaceEvent(Server& server, Shard& shard, int64_t type, std::string_view event, std::string_view key) {
+void NotifyKeyspaceEvent(Server& server, Shard& shard, int64_t type, std::string_view event, std::string_view key,
+                         uint32_t db) {
   int64_t flags = server.config().live.notify_flags.load(std::memory_order_relaxed);
   if (!(flags & type) || event.empty()) return;
+  std::string channel;
+  auto prefix = [&](const char* kind) {
+    channel.assign("__");
+    channel.append(kind).append("@").append(std::to_string(db)).append("__:");
+  };
   if (flags & kNotifyKeyspace) {
-    std::string channel = "__keyspace@0__:";
+    prefix("keyspace");
     channel.append(key);
     shard.Publish(server.pubsub(), "message", channel, event);
   }
   if (flags & kNotifyKeyevent) {
-    std::string channel = "__keyevent@0__:";
+    prefix("keyevent");
     channel.append(event);
     shard.Publish(server.pubsub(), "message", channel, key);
   }
 }
 
-void CmdCtx::Notify(int64_t type, std::string_view event, std::string_view key) {
+void CmdCtx::NotifyIn(uint32_t db, int64_t type, std::string_view event, std::string_view key) {
   if (record_touched) [[unlikely]]
-    touched.emplace_back(key);
-  NotifyKeyspaceEvent(server, shard, type, event, key);
+    touched.push_back({db, std::string(key)});
+  NotifyKeyspaceEvent(server, shard, type, event, key, db);
+}
+
+bool ParseDbIndex(CmdCtx& ctx, std::string_view arg, uint32_t* out) {
+  int64_t index;
+  if (!ParseInt64(arg, &index)) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  if (index < INT32_MIN || index > INT32_MAX) {
+    ctx.reply.Error(kErrIntRange);
+    return false;
+  }
+  if (index < 0 || index >= ctx.server.databases()) {
+    ctx.reply.Error("DB index is out of range");
+    return false;
+  }
+  *out = static_cast<uint32_t>(index);
+  return true;
 }
 
 void CmdCtx::WrongArity() { reply.Error("wrong number of arguments for '" + spec.name + "' command"); }

@@ -100,6 +100,9 @@ struct CmdCtx {
   // Set when every key of the command lives on one shard: its Db, so
   // handlers skip hashing the key to find the shard again.
   Db* home = nullptr;
+  // The client's selected database (SELECT): the one db(), KeyDb and
+  // db_at resolve to on each shard.
+  uint32_t db_index = 0;
   // The client's id when conn is not given (a command run for a client of
   // another shard); ids never change, so any thread may read them.
   uint64_t client_id = 0;
@@ -123,20 +126,32 @@ struct CmdCtx {
   // a command changed, and every change notifies, so these are the keys to
   // touch.
   bool record_touched = false;
-  std::vector<std::string> touched = {};
+  struct TouchedKey {
+    uint32_t db;
+    std::string key;
+  };
+  std::vector<TouchedKey> touched = {};
 
   Db& db(std::string_view key) { return home ? *home : KeyDb(key); }
-  // A keyspace notification (notify-keyspace-events) of class `type`.
-  void Notify(int64_t type, std::string_view event, std::string_view key);
+  // A keyspace notification (notify-keyspace-events) of class `type`, in
+  // the selected database.
+  void Notify(int64_t type, std::string_view event, std::string_view key) { NotifyIn(db_index, type, event, key); }
+  // The same for a key of database db (MOVE's destination).
+  void NotifyIn(uint32_t db, int64_t type, std::string_view event, std::string_view key);
   Db& KeyDb(std::string_view key);
+  // The selected database's part on a shard; db_in: another database's
+  // (MOVE, COPY ... DB, SWAPDB).
   Db& db_at(uint32_t shard_index);
+  Db& db_in(uint32_t db, std::string_view key);
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
   void WrongArity();
 };
 
-// Publishes a keyspace notification from `shard` if its class is enabled.
-void NotifyKeyspaceEvent(Server& server, Shard& shard, int64_t type, std::string_view event, std::string_view key);
+// Publishes a keyspace notification from `shard` for a key of database
+// `db` if its class is enabled.
+void NotifyKeyspaceEvent(Server& server, Shard& shard, int64_t type, std::string_view event, std::string_view key,
+                         uint32_t db);
 
 // Looks up key for a command on values of `type`. Returns false, having
 // replied WRONGTYPE, when key holds another type; else *e is the entry or
@@ -177,6 +192,10 @@ void ReplyHelp(CmdCtx& ctx, std::initializer_list<const char*> lines);
 // returned.
 inline constexpr size_t kCountedCheckEvery = 1024;
 bool CountedReplyFits(CmdCtx& ctx, size_t start);
+
+// A database index argument (SELECT, MOVE, COPY ... DB): false, having
+// replied Redis's error, when it is not a 32-bit integer or no database.
+bool ParseDbIndex(CmdCtx& ctx, std::string_view arg, uint32_t* out);
 
 // Drops the client's MULTI state and WATCHes (DISCARD, RESET).
 void ResetTransaction(CmdCtx& ctx);

@@ -53,8 +53,9 @@ const ParamSpec kOwnParams[] = {
      "Accepted for compatibility; ember's cron rate is hz."},
     {"activerehashing", nullptr, ParamType::kBool, 0, 0, nullptr, "yes", false,
      "Spend up to 1 ms per cron tick moving buckets when a shard's table is resizing."},
-    {"databases", nullptr, ParamType::kInt, 1, 1, nullptr, "1", true,
-     "ember has one database (SELECT 0); other indexes are refused."},
+    {"databases", nullptr, ParamType::kInt, 1, 1048576, nullptr, "16", true,
+     "Number of databases (SELECT 0 to databases-1). A database costs nothing until first used; in cluster mode "
+     "only database 0 exists, as in Redis Cluster. ember's bound: 1048576."},
     {"daemonize", nullptr, ParamType::kBool, 0, 0, nullptr, "no", true,
      "Accepted for compatibility; ember runs in the foreground (use your service manager)."},
     {"pidfile", nullptr, ParamType::kString, 0, 0, nullptr, "", true, "Write the process id to this file."},

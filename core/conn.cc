@@ -61,7 +61,7 @@ void Conn::RunPostponed() {
   postponed_.clear();
   std::vector<std::string_view> argv(args.begin(), args.end());
   last_active_ms = NowMs();
-  shard_.db().set_now(last_active_ms);
+  shard_.set_now(last_active_ms);
   shard_.Dispatch(*this, argv);
   if (postponed_.empty()) {
     AfterCommandReplyMode();
@@ -285,7 +285,7 @@ void Conn::ProcessInput() {
   // Until AUTH, Redis's tighter limits; chosen per command, since an AUTH
   // in the same read lifts them for the commands after it.
   const ProtocolLimits before_auth = limits.BeforeAuth();
-  shard_.db().set_now(last_active_ms);
+  shard_.set_now(last_active_ms);
   while (in_.size() > 0 && !closed() && !close_after_reply && reading_ && !blocked_ && postponed_.empty() &&
          inflight_ < kMaxInflight) {
     RequestParser::Status st = parser_.Parse(in_.begin(), in_.size(), authenticated ? limits : before_auth);

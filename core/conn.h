@@ -86,6 +86,7 @@ class Conn {
   bool IsLocal() const;
   std::string name, lib_name, lib_ver;
   int resp = 2;
+  uint32_t db_index = 0;  // SELECT
   int64_t created_ms = 0;
   int64_t last_active_ms = 0;
   const CommandSpec* last_command = nullptr;  // a subcommand's own spec: "client|list"
@@ -101,7 +102,11 @@ class Conn {
   Transaction multi;
   // WATCHed keys and the flag any change to them raises (shared with the
   // Dbs of their shards).
-  std::vector<std::string> watched_keys;
+  struct WatchedKey {
+    uint32_t db;
+    std::string key;
+  };
+  std::vector<WatchedKey> watched_keys;
   std::shared_ptr<std::atomic<bool>> watch_flag;
   // Set while EXEC runs its commands: blocking commands then do not block.
   bool in_exec = false;

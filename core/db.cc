@@ -15,7 +15,13 @@ namespace {
 const Config::Live kDefaultLive;
 }  // namespace
 
-Db::Db(uint64_t seed) : dict_(seed), rng_(seed ^ 0x9e3779b97f4a7c15ULL), live_(&kDefaultLive) { set_now(NowMs()); }
+DbShared::DbShared(uint64_t seed) : live(&kDefaultLive), rng(seed ^ 0x9e3779b97f4a7c15ULL) {}
+
+Db::Db(uint64_t seed) : own_shared_(std::make_unique<DbShared>(seed)), shared_(own_shared_.get()), dict_(seed) {
+  set_now(NowMs());
+}
+
+Db::Db(uint64_t seed, uint32_t index, DbShared* shared) : shared_(shared), index_(index), dict_(seed) {}
 
 Db::~Db() = default;
 
@@ -38,7 +44,7 @@ void Db::Replace(Dict::Slot slot, Entry* fresh, bool fresh_owns_value) {
   Entry* old = *slot.link;
   // An overwrite keeps the key's history, as Redis's dbOverwrite keeps
   // the LFU counter; for LRU it is an access now.
-  fresh->set_access(IsLfu(policy()) ? old->access() : lru_clock_);
+  fresh->set_access(IsLfu(policy()) ? old->access() : shared_->lru_clock);
   Untrack(old);
   dict_.ReplaceAt(slot, fresh);
   Track(fresh);
@@ -68,7 +74,7 @@ Entry* Db::Peek(std::string_view key) {
 }
 
 void Db::NotifyExpired(std::string_view key) {
-  if (notify_) notify_(kNotifyExpired, "expired", key);
+  Notify(kNotifyExpired, "expired", key);
 }
 
 Entry* Db::FindRead(std::string_view key, bool touch) {
@@ -77,7 +83,7 @@ Entry* Db::FindRead(std::string_view key, bool touch) {
     ++stats_.keyspace_hits;
   } else {
     ++stats_.keyspace_misses;
-    if (notify_) notify_(kNotifyKeyMiss, "keymiss", key);
+    Notify(kNotifyKeyMiss, "keymiss", key);
   }
   return e;
 }
@@ -90,7 +96,7 @@ void Db::PutHashed(Entry* e, uint64_t h) {
     e->set_access(InitialAccess());
     dict_.Insert(e, h);
     Track(e);
-    if (notify_) notify_(kNotifyNew, "new", e->key());
+    Notify(kNotifyNew, "new", e->key());
   }
 }
 
@@ -163,8 +169,8 @@ int64_t Db::AverageTtlSample() {
   __int128 sum = 0;
   int64_t n = 0;
   for (int i = 0; i < 20; ++i) {
-    Entry* e = volatile_[rng_() % volatile_.size()];
-    int64_t ttl = e->expire_ms() - now_ms_;
+    Entry* e = volatile_[shared_->rng() % volatile_.size()];
+    int64_t ttl = e->expire_ms() - shared_->now_ms;
     if (ttl > 0) {
       sum += ttl;
       ++n;
@@ -175,7 +181,7 @@ int64_t Db::AverageTtlSample() {
 
 Entry* Db::Random() {
   for (int tries = 0; tries < 100; ++tries) {
-    Entry* e = dict_.Random(rng_);
+    Entry* e = dict_.Random(shared_->rng);
     if (!e) return nullptr;
     if (!Expired(e)) return e;
     Find(e->key());  // deletes it
@@ -185,7 +191,7 @@ Entry* Db::Random() {
 
 void Db::Flush(bool async) {
   TouchAll();
-  tracking_.Flush();
+  shared_->tracking.Flush();
   pool_.Clear();
   volatile_.clear();
   volatile_.shrink_to_fit();
@@ -199,6 +205,22 @@ void Db::Flush(bool async) {
   std::thread([v = std::move(doomed)]() {
     for (Entry* e : v) Entry::Destroy(e);
   }).detach();
+}
+
+void Db::SwapKeys(Db& other) {
+  // Raised before and after: a key watched in one database that exists in
+  // either of them changes (Redis's touchAllWatchedKeysInDb).
+  TouchAll();
+  other.TouchAll();
+  dict_.Swap(other.dict_);
+  volatile_.swap(other.volatile_);
+  TouchAll();
+  other.TouchAll();
+  pool_.Clear();
+  other.pool_.Clear();
+  for (Db* db : {this, &other})
+    for (const auto& [key, waiters] : db->blocked_)
+      if (db->dict_.FindSlot(key, db->dict_.Hash(key))) db->TouchBlocked(key);
 }
 
 void Db::Watch(std::string_view key, std::shared_ptr<WatchFlag> flag) {
@@ -262,7 +284,7 @@ void Db::ActiveExpireCycle(int64_t budget_us, int effort) {
     size_t expired = 0;
     size_t n = std::min(per_loop, volatile_.size());
     for (size_t i = 0; i < n && !volatile_.empty(); ++i) {
-      Entry* e = volatile_[rng_() % volatile_.size()];
+      Entry* e = volatile_[shared_->rng() % volatile_.size()];
       if (Expired(e)) {
         Find(e->key());
         ++expired;
@@ -285,13 +307,13 @@ namespace ember {
 
 void Db::AccessedLfu(Entry* e) {
   // A cheap uniform draw: the increment is a coin toss, not a statistic.
-  double r = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
-  e->set_access(lfu::Touch(e->access(), now_ms_, live_->lfu_log_factor.load(std::memory_order_relaxed),
-                           live_->lfu_decay_time.load(std::memory_order_relaxed), r));
+  double r = static_cast<double>(shared_->rng() >> 11) * 0x1.0p-53;
+  e->set_access(lfu::Touch(e->access(), shared_->now_ms, shared_->live->lfu_log_factor.load(std::memory_order_relaxed),
+                           shared_->live->lfu_decay_time.load(std::memory_order_relaxed), r));
 }
 
 uint8_t Db::Frequency(const Entry* e) const {
-  return lfu::Counter(e->access(), now_ms_, live_->lfu_decay_time.load(std::memory_order_relaxed));
+  return lfu::Counter(e->access(), shared_->now_ms, shared_->live->lfu_decay_time.load(std::memory_order_relaxed));
 }
 
 uint64_t Db::EvictionScore(const Entry* e, EvictionPolicy policy) const {
@@ -307,9 +329,9 @@ uint64_t Db::EvictionScore(const Entry* e, EvictionPolicy policy) const {
 }
 
 Entry* Db::Sample(bool volatile_only) {
-  if (!volatile_only) return dict_.Random(rng_);
+  if (!volatile_only) return dict_.Random(shared_->rng);
   if (volatile_.empty()) return nullptr;
-  return volatile_[rng_() % volatile_.size()];
+  return volatile_[shared_->rng() % volatile_.size()];
 }
 
 void Db::EvictSlot(Dict::Slot slot) {
@@ -319,7 +341,7 @@ void Db::EvictSlot(Dict::Slot slot) {
   Untrack(e);
   dict_.UnlinkAt(slot);
   ++stats_.evicted_keys;
-  if (notify_) notify_(kNotifyEvicted, "evicted", e->key());
+  Notify(kNotifyEvicted, "evicted", e->key());
   Free(e);
   dict_.MaybeShrink();
 }

@@ -1,7 +1,9 @@
-// Db: one shard's keyspace. Owns the Dict of entries and the array of keys
-// that have an expire time (for O(1) random sampling by active expiry), and
-// applies lazy expiry on every lookup. Only the owning shard's thread calls
-// it, or a thread that holds the shard (see Shard::RunHolding).
+// Db: one shard's part of one database (SELECT n). Owns the Dict of
+// entries and the array of keys that have an expire time (for O(1) random
+// sampling by active expiry), and applies lazy expiry on every lookup. Only
+// the owning shard's thread calls it, or a thread that holds the shard (see
+// Shard::RunHolding). The databases of a shard share a DbShared: the clock,
+// the configuration they read, the tracking table and the notification sink.
 #pragma once
 
 #include <atomic>
@@ -38,33 +40,56 @@ struct DbStats {
 // Set when a key a client WATCHes changes; EXEC then fails.
 using WatchFlag = std::atomic<bool>;
 
-class Db {
- public:
-  explicit Db(uint64_t seed);
-  ~Db();
+// Keyspace notifications a Db itself raises ("expired", "new"), sent as
+// (class, event, key, database).
+using DbNotifyFn = std::function<void(int64_t, std::string_view, std::string_view, uint32_t)>;
 
-  // Keyspace notifications the Db itself raises ("expired", "new"), sent
-  // as (class, event, key).
-  using NotifyFn = std::function<void(int64_t, std::string_view, std::string_view)>;
-  void set_notify(NotifyFn fn) { notify_ = std::move(fn); }
-
+// What the databases of one shard share (the shard owns it).
+struct DbShared {
+  explicit DbShared(uint64_t seed);
   // The clock expiry decisions use; the shard sets it once per batch.
-  void set_now(int64_t ms) {
-    now_ms_ = ms;
-    lru_clock_ = lru::Clock(ms);
-  }
-  int64_t now() const { return now_ms_; }
-
+  int64_t now_ms = 0;
+  uint32_t lru_clock = 0;
   // maxmemory-policy and the lfu-* parameters, read on every lookup to keep
   // the entries' access bits (eviction.h); the shard points this at its
   // config.
-  void set_live(const Config::Live* live) { live_ = live; }
+  const Config::Live* live;
   // CLIENT PAUSE: while one is in force nothing expires (a lookup of an
   // expired key finds nothing but leaves it), as in Redis.
-  void set_pause(const ClientPause* pause) { pause_ = pause; }
-  bool ExpiryFrozen() const { return pause_ && pause_->Frozen(now_ms_); }
+  const ClientPause* pause = nullptr;
+  // CLIENT TRACKING: the keys read by tracking clients, whatever database
+  // they were read in (as Redis's tracking table, a write to the name in
+  // any database invalidates them).
+  KeyReaders tracking;
+  std::mt19937_64 rng;
+  DbNotifyFn notify;
+};
+
+class Db {
+ public:
+  // A Db of its own (unit tests).
+  explicit Db(uint64_t seed);
+  // Database `index` of a shard, sharing `shared` with the shard's others.
+  Db(uint64_t seed, uint32_t index, DbShared* shared);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  uint32_t index() const { return index_; }
+  void set_notify(DbNotifyFn fn) { shared_->notify = std::move(fn); }
+
+  // The clock expiry decisions use: shared by the shard's databases.
+  void set_now(int64_t ms) {
+    shared_->now_ms = ms;
+    shared_->lru_clock = lru::Clock(ms);
+  }
+  int64_t now() const { return shared_->now_ms; }
+
+  void set_live(const Config::Live* live) { shared_->live = live; }
+  void set_pause(const ClientPause* pause) { shared_->pause = pause; }
+  bool ExpiryFrozen() const { return shared_->pause && shared_->pause->Frozen(shared_->now_ms); }
   EvictionPolicy policy() const {
-    return static_cast<EvictionPolicy>(live_->maxmemory_policy.load(std::memory_order_relaxed));
+    return static_cast<EvictionPolicy>(shared_->live->maxmemory_policy.load(std::memory_order_relaxed));
   }
 
   // A live entry, or nullptr (an expired one is deleted on the way); the
@@ -120,7 +145,7 @@ class Db {
   bool Evict(EvictionPolicy policy, int samples);
   // OBJECT FREQ / IDLETIME of an entry, without touching it.
   uint8_t Frequency(const Entry* e) const;
-  uint64_t IdleMs(const Entry* e) const { return lru::IdleMs(e->access(), now_ms_); }
+  uint64_t IdleMs(const Entry* e) const { return lru::IdleMs(e->access(), shared_->now_ms); }
   // Bytes of the keyspace's own structures: the bucket arrays, and the
   // array of keys with a TTL.
   size_t TableBytes() const { return dict_.TableBytes(); }
@@ -128,6 +153,11 @@ class Db {
 
   // Deletes every key; with async the memory is freed on another thread.
   void Flush(bool async);
+  // SWAPDB: the two databases exchange their keys; WATCHes and blocked
+  // clients stay with their database (as Redis), so a watched key that
+  // exists in either is raised, and blocked clients whose key now exists
+  // become ready.
+  void SwapKeys(Db& other);
 
   // Redis's active expiry: sample keys with a TTL, delete the expired ones,
   // repeat while over a quarter of a sample was expired, within budget_us.
@@ -145,11 +175,11 @@ class Db {
   void Touch(std::string_view key) {
     if (!watched_.empty()) TouchWatched(key);
     if (!blocked_.empty()) TouchBlocked(key);
-    if (tracking_.active()) [[unlikely]]
-      tracking_.Invalidate(key, tls_acting_client);
+    if (shared_->tracking.active()) [[unlikely]]
+      shared_->tracking.Invalidate(key, tls_acting_client);
   }
-  // CLIENT TRACKING: this Db's tracked keys and the invalidations owed.
-  KeyReaders& tracking() { return tracking_; }
+  // CLIENT TRACKING: the shard's tracked keys and the invalidations owed.
+  KeyReaders& tracking() { return shared_->tracking; }
 
   // Blocking commands: clients wait on a key in arrival order.
   void Block(std::string_view key, std::shared_ptr<BlockedClient> b);
@@ -172,7 +202,7 @@ class Db {
   // memory is freed.
   void Replace(Dict::Slot slot, Entry* fresh, bool fresh_owns_value);
   void Free(Entry* e) { Entry::Destroy(e); }
-  bool Expired(const Entry* e) const { return e->has_expire() && e->expire_ms() <= now_ms_; }
+  bool Expired(const Entry* e) const { return e->has_expire() && e->expire_ms() <= shared_->now_ms; }
 
   void TouchWatched(std::string_view key);
   void TouchBlocked(std::string_view key);
@@ -184,27 +214,27 @@ class Db {
   // moved; LFU: decay and count), and for a new entry.
   void Accessed(Entry* e) {
     if (IsLfu(policy())) return AccessedLfu(e);
-    if (e->access() != lru_clock_) e->set_access(lru_clock_);
+    if (e->access() != shared_->lru_clock) e->set_access(shared_->lru_clock);
   }
   void AccessedLfu(Entry* e);
-  uint32_t InitialAccess() const { return IsLfu(policy()) ? lfu::Initial(now_ms_) : lru_clock_; }
+  uint32_t InitialAccess() const { return IsLfu(policy()) ? lfu::Initial(shared_->now_ms) : shared_->lru_clock; }
   // The eviction score of a sample: higher goes first.
   uint64_t EvictionScore(const Entry* e, EvictionPolicy policy) const;
   Entry* Sample(bool volatile_only);
   void EvictSlot(Dict::Slot slot);
 
-  NotifyFn notify_;
+  void Notify(int64_t type, std::string_view event, std::string_view key) {
+    if (shared_->notify) shared_->notify(type, event, key, index_);
+  }
+
+  std::unique_ptr<DbShared> own_shared_;  // a Db of its own only
+  DbShared* shared_;
+  uint32_t index_ = 0;
   Dict dict_;
   std::vector<Entry*> volatile_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>> watched_;
   std::unordered_map<std::string, std::deque<std::shared_ptr<BlockedClient>>> blocked_;
   std::vector<std::string> ready_;
-  KeyReaders tracking_;
-  std::mt19937_64 rng_;
-  int64_t now_ms_ = 0;
-  uint32_t lru_clock_ = 0;
-  const Config::Live* live_;
-  const ClientPause* pause_ = nullptr;
   EvictionPool pool_;
   DbStats stats_;
   SnapshotShard* snapshot_ = nullptr;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <random>
 #include <string_view>
+#include <utility>
 
 #include "entry.h"
 
@@ -74,6 +75,14 @@ class Dict {
   // filling it rehashes nothing.
   void Reserve(size_t n);
 
+  // Exchanges the contents (and hash seeds) of two dicts (SWAPDB).
+  void Swap(Dict& other) {
+    std::swap(seed_, other.seed_);
+    std::swap(table_, other.table_);
+    std::swap(size_, other.size_);
+    std::swap(used_, other.used_);
+    std::swap(rehash_idx_, other.rehash_idx_);
+  }
   // Unlinks everything, calling fn for each entry.
   void Clear(const std::function<void(Entry*)>& fn);
   // Calls fn for every entry.

@@ -6,6 +6,8 @@
 #include "db.h"
 #include "object.h"
 #include "server.h"
+#include "shard.h"
+#include "snapshot.h"
 #include "util.h"
 
 namespace ember {
@@ -136,23 +138,26 @@ void RenameNx(CmdCtx& ctx) { RenameGeneric(ctx, true); }
 // COPY source destination [DB destination-db] [REPLACE]
 void Copy(CmdCtx& ctx) {
   bool replace = false;
+  std::string_view db_arg;
   for (size_t i = 3; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
     if (EqualsIgnoreCase(a, "replace")) {
       replace = true;
     } else if (EqualsIgnoreCase(a, "db") && i + 1 < ctx.argc()) {
-      int64_t db_index;
-      if (!ParseInt64(ctx.arg(++i), &db_index)) return ctx.reply.Error(kErrNotInteger);
-      if (db_index != 0) return ctx.reply.Error("DB index is out of range");
+      db_arg = ctx.arg(++i);
     } else {
       return ctx.reply.Error(kErrSyntax);
     }
   }
+  uint32_t to_db = ctx.db_index;
+  if (!db_arg.empty() && !ParseDbIndex(ctx, db_arg, &to_db)) return;
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
-  if (src == dst) return ctx.reply.Error("source and destination objects are the same");
+  if (src == dst && to_db == ctx.db_index) return ctx.reply.Error("source and destination objects are the same");
   Entry* e = ctx.db(src).Find(src);
   if (!e) return ctx.reply.Int(0);
-  Db& to = ctx.db(dst);
+  Db& to = ctx.db_in(to_db, dst);
+  // Another database's key: the dispatcher saved only the selected one's.
+  if (to_db != ctx.db_index) Snapshot::SaveBeforeWrite(to, dst);
   bool overwrite = to.Find(dst);
   if (overwrite && !replace) return ctx.reply.Int(0);
   Entry* copy = CloneEntry(e, dst);
@@ -161,8 +166,43 @@ void Copy(CmdCtx& ctx) {
   // As Redis: the old dst goes and the key is added anew ("new").
   if (overwrite) to.Delete(dst);
   to.Put(copy);
-  ctx.Notify(kNotifyGeneric, "copy_to", dst);
+  ctx.NotifyIn(to_db, kNotifyGeneric, "copy_to", dst);
   ctx.reply.Int(1);
+}
+
+// MOVE key db: to the same name in another database, which is on the same
+// shard (a key's shard depends on its name only).
+void Move(CmdCtx& ctx) {
+  std::string_view key = ctx.arg(1);
+  uint32_t to_db;
+  if (!ParseDbIndex(ctx, ctx.arg(2), &to_db)) return;
+  if (to_db == ctx.db_index) return ctx.reply.Error("source and destination objects are the same");
+  Db& from = ctx.db(key);
+  Db& to = ctx.db_in(to_db, key);
+  if (!from.Find(key) || to.Find(key)) return ctx.reply.Int(0);
+  Snapshot::SaveBeforeWrite(to, key);
+  from.Move(key, to, key);
+  ctx.Notify(kNotifyGeneric, "move_from", key);
+  ctx.NotifyIn(to_db, kNotifyGeneric, "move_to", key);
+  ctx.reply.Int(1);
+}
+
+// SWAPDB a b: every shard (all held) swaps its parts of the two databases,
+// so clients see one instant.
+void SwapDb(CmdCtx& ctx) {
+  int64_t a, b;
+  if (!ParseInt64(ctx.arg(1), &a) || a < INT32_MIN || a > INT32_MAX)
+    return ctx.reply.Error("invalid first DB index");
+  if (!ParseInt64(ctx.arg(2), &b) || b < INT32_MIN || b > INT32_MAX)
+    return ctx.reply.Error("invalid second DB index");
+  int64_t n = ctx.server.databases();
+  if (a < 0 || a >= n || b < 0 || b >= n) return ctx.reply.Error("DB index is out of range");
+  if (a != b)
+    for (uint32_t s = 0; s < ctx.server.shard_count(); ++s) {
+      Shard& sh = ctx.server.shard(s);
+      sh.db(static_cast<uint32_t>(a)).SwapKeys(sh.db(static_cast<uint32_t>(b)));
+    }
+  ctx.reply.Ok();
 }
 
 void Touch(CmdCtx& ctx) {
@@ -308,6 +348,8 @@ void RegisterKeysFamily(CommandTable& t) {
   add("rename", 3, W, 1, 2, 1, Rename, "Renames a key and overwrites the destination.", "1.0.0");
   add("renamenx", 3, W | F, 1, 2, 1, RenameNx, "Renames a key only when the target key name doesn't exist.", "1.0.0");
   add("copy", -3, W | kCmdDenyOom, 1, 2, 1, Copy, "Copies the value of a key to a new key.", "6.2.0");
+  add("move", 3, W | F, 1, 1, 1, Move, "Moves a key to another database.", "1.0.0");
+  add("swapdb", 3, W | F | kCmdAllShards, 0, 0, 0, SwapDb, "Swaps two Redis databases.", "4.0.0");
   add("dbsize", 1, R | F | kCmdAllShards, 0, 0, 0, DbSize, "Returns the number of keys in the database.", "1.0.0");
   add("keys", 2, R | kCmdAllShards, 0, 0, 0, Keys, "Returns all key names that match a pattern.", "1.0.0");
   add("randomkey", 1, R | kCmdAllShards, 0, 0, 0, RandomKey, "Returns a random key name from the database.", "1.0.0");

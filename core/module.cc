@@ -227,11 +227,23 @@ void ModuleHost::EndTransaction(uint32_t shard) {
   tx_open = tx_announced = false;
 }
 
-void ModuleHost::NotifyWrite(uint32_t shard, std::span<const std::string_view> argv) {
+void ModuleHost::NotifyWrite(uint32_t shard, std::span<const std::string_view> argv, uint32_t db) {
   if (tx_open && !tx_announced) {
     tx_announced = true;
     EmberStr multi{"MULTI", 5};
     for (const WriteListener& l : write_listeners_) l.fn(l.state, shard, 1, &multi);
+  }
+  thread_local uint64_t stream_epoch = 0;
+  thread_local uint32_t stream_db = 0;
+  if (uint64_t epoch = listeners_epoch_.load(std::memory_order_relaxed); epoch != stream_epoch) {
+    stream_epoch = epoch;
+    stream_db = 0;
+  }
+  if (db != stream_db) {
+    stream_db = db;
+    std::string index = std::to_string(db);
+    EmberStr select[] = {{"SELECT", 6}, {index.data(), index.size()}};
+    for (const WriteListener& l : write_listeners_) l.fn(l.state, shard, 2, select);
   }
   thread_local std::vector<EmberStr> args;
   args.resize(argv.size());

@@ -156,7 +156,10 @@ class ModuleHost {
   // Runs the command filters; false when one answered for the command.
   bool RunFilters(CmdCtx& ctx, int slot);
   bool has_write_listeners() const { return !write_listeners_.empty(); }
-  void NotifyWrite(uint32_t shard, std::span<const std::string_view> argv);
+  // A write of database db: a thread's stream gets SELECT db first when db
+  // is not the database of its last write (each thread's stream starts in
+  // database 0 when a listener registers), as Redis's replication stream.
+  void NotifyWrite(uint32_t shard, std::span<const std::string_view> argv, uint32_t db);
   // EXEC brackets its commands with these: listeners then see MULTI before
   // the transaction's first write and EXEC after its last (none if it
   // wrote nothing), as Redis propagates a transaction.
@@ -209,6 +212,8 @@ class ModuleHost {
   std::vector<ModuleCodec> codecs_;
   std::vector<Filter> filters_;
   std::vector<WriteListener> write_listeners_;
+  // Bumped when a listener registers: every thread's stream restarts in db 0.
+  std::atomic<uint64_t> listeners_epoch_{0};
   // Timers and fd watches are created and fired on shard threads.
   mutable std::mutex mu_;
   std::unordered_set<EmberTimer*> timers_;

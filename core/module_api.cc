@@ -119,17 +119,19 @@ ModuleValue* AsModuleValue(Entry* e) {
 // current shard, or of a shard the running command holds.
 Db* KeyDbFor(EmberCtx* ctx, std::string_view key) {
   Server& server = *ModuleHost::Get().server();
-  if (server.shard_count() == 1) return &ctx->shard->db();
-  Db* want = &server.ShardFor(key).db();
+  // A command's keys are in its client's database; a task's or timer's in 0.
+  uint32_t db = ctx->cmd ? ctx->cmd->db_index : 0;
+  if (server.shard_count() == 1) return &ctx->shard->db(db);
+  Db* want = &server.ShardFor(key).db(db);
   if (ctx->cmd) return ctx->cmd->home && ctx->cmd->home != want ? nullptr : want;
-  return want == &ctx->shard->db() ? want : nullptr;
+  return want == &ctx->shard->db(db) ? want : nullptr;
 }
 
 void RunTask(Module* m, Shard& shard, EmberShardFn fn, void* data) {
   std::string discard;
   Reply reply(&discard, 2);
   EmberCtx ctx(nullptr, &shard, &reply, m);
-  shard.db().set_now(NowMs());
+  shard.set_now(NowMs());
   fn(&ctx, data);
   CloseCtxKeys(ctx);
 }
@@ -315,6 +317,7 @@ struct ModuleApi {
     Module* m = M(em);
     if (!m->initializing_ || !fn) return Refuse(m, "register_write_listener: only during init, with a function");
     host().write_listeners_.push_back({m, fn, state});
+    host().listeners_epoch_.fetch_add(1, std::memory_order_relaxed);
     ++m->hooks_;
     return EMBER_OK;
   }
@@ -449,7 +452,7 @@ struct ModuleApi {
     if (k->ctx->cmd)
       k->ctx->cmd->Notify(kNotifyModule, event, k->key);
     else
-      NotifyKeyspaceEvent(*host().server_, *k->ctx->shard, kNotifyModule, event, k->key);
+      NotifyKeyspaceEvent(*host().server_, *k->ctx->shard, kNotifyModule, event, k->key, k->db->index());
   }
 
   // ---- serialization ----
@@ -602,7 +605,7 @@ struct ModuleApi {
     Reply reply(&discard, 2);
     EmberCtx ctx(nullptr, w->shard, &reply, w->module);
     int events = ((what & EV_READ) ? EMBER_FD_READABLE : 0) | ((what & EV_WRITE) ? EMBER_FD_WRITABLE : 0);
-    w->shard->db().set_now(NowMs());
+    w->shard->set_now(NowMs());
     w->fn(&ctx, static_cast<int>(fd), events, w->data);
     CloseCtxKeys(ctx);
   }

@@ -20,7 +20,7 @@ namespace {
 void ForgetWatches(CmdCtx& ctx) {
   Conn& conn = *ctx.conn;
   if (!conn.watch_flag) return;
-  for (const std::string& key : conn.watched_keys) ctx.db_at(ctx.server.ShardIndexFor(key)).Unwatch(key, conn.watch_flag.get());
+  for (const Conn::WatchedKey& w : conn.watched_keys) ctx.db_in(w.db, w.key).Unwatch(w.key, conn.watch_flag.get());
   conn.watched_keys.clear();
   conn.watch_flag.reset();
   ctx.server.key_observers().fetch_sub(1, std::memory_order_relaxed);
@@ -28,8 +28,8 @@ void ForgetWatches(CmdCtx& ctx) {
 
 std::vector<uint32_t> WatchedShards(CmdCtx& ctx) {
   std::vector<uint32_t> shards;
-  for (const std::string& key : ctx.conn->watched_keys) {
-    uint32_t s = ctx.server.ShardIndexFor(key);
+  for (const Conn::WatchedKey& w : ctx.conn->watched_keys) {
+    uint32_t s = ctx.server.ShardIndexFor(w.key);
     if (std::find(shards.begin(), shards.end(), s) == shards.end()) shards.push_back(s);
   }
   return shards;
@@ -63,7 +63,7 @@ void Watch(CmdCtx& ctx) {
       // count as a change (as in Redis).
       ctx.db(ctx.arg(i)).Find(ctx.arg(i));
       ctx.db(ctx.arg(i)).Watch(ctx.arg(i), conn.watch_flag);
-      conn.watched_keys.emplace_back(ctx.arg(i));
+      conn.watched_keys.push_back({ctx.db_index, std::string(ctx.arg(i))});
     }
   });
   ctx.reply.Ok();
@@ -112,7 +112,7 @@ void Exec(CmdCtx& ctx) {
   ctx.shard.RunHolding(shards, [&] {
     // A watched key that has expired since WATCH but was not yet deleted
     // is deleted now, raising the flag.
-    for (const std::string& key : conn.watched_keys) ctx.db_at(ctx.server.ShardIndexFor(key)).Find(key);
+    for (const Conn::WatchedKey& w : conn.watched_keys) ctx.db_in(w.db, w.key).Find(w.key);
     bool dirty = conn.watch_flag && conn.watch_flag->load(std::memory_order_relaxed);
     ForgetWatches(ctx);
     if (dirty) return ctx.reply.NullArray();
@@ -121,7 +121,9 @@ void Exec(CmdCtx& ctx) {
     ModuleHost& modules = ModuleHost::Get();
     modules.BeginTransaction();
     for (size_t i = 0; i < specs.size(); ++i) {
-      CmdCtx inner{argvs[i], ctx.reply, ctx.server, ctx.shard, &conn, *specs[i]};
+      // Each runs in the database selected when it starts: a queued SELECT
+      // moves the commands after it.
+      CmdCtx inner{argvs[i], ctx.reply, ctx.server, ctx.shard, &conn, *specs[i], nullptr, conn.db_index};
       if (conn.tracking.on) {
         inner.track_reads = conn.TracksReadsOf(*specs[i]);
         inner.client_shard = ctx.shard.index();

@@ -74,7 +74,7 @@ std::string Persistence::DumpPath() const { return JoinPath(ConfigValue("dir"), 
 
 std::string Persistence::LoadAndOpen() {
   OnFsyncChanged(ConfigValue("appendfsync"));
-  for (uint32_t i = 0; i < server_.shard_count(); ++i) server_.shard(i).db().set_now(0);
+  for (uint32_t i = 0; i < server_.shard_count(); ++i) server_.shard(i).set_now(0);
   std::string err;
   int64_t start = NowMs();
   if (ConfigValue("appendonly") == "yes") {
@@ -90,7 +90,7 @@ std::string Persistence::LoadAndOpen() {
   }
   if (!err.empty()) return err;
   int64_t now = NowMs();
-  for (uint32_t i = 0; i < server_.shard_count(); ++i) server_.shard(i).db().set_now(now);
+  for (uint32_t i = 0; i < server_.shard_count(); ++i) server_.shard(i).set_now(now);
   lastsave_.store(now / 1000);
   fsync_thread_ = std::thread([this] { FsyncLoop(); });
   return "";
@@ -254,6 +254,7 @@ std::string Persistence::ReplayIncrement(const std::string& path, bool last) {
              (r == FrameReader::Result::kTorn ? " (the file ends mid-frame; aof-load-truncated yes would drop it)"
                                               : "; nothing was changed on disk");
     ByteReader in(payload);
+    uint32_t db = 0;  // each frame starts in database 0
     while (!in.Done()) {
       uint64_t argc;
       if (!in.Varint(&argc) || argc == 0 || argc > (1u << 20))
@@ -265,13 +266,22 @@ std::string Persistence::ReplayIncrement(const std::string& path, bool last) {
           return path + ": truncated command in frame at offset " + std::to_string(reader.frame_offset());
         argv.push_back(a);
       }
+      if (argv.size() == 2 && EqualsIgnoreCase(argv[0], "select")) {
+        int64_t index;
+        if (!ParseInt64(argv[1], &index) || index < 0 || index >= server_.databases())
+          return path + ": SELECT " + std::string(argv[1]) + " in frame at offset " +
+                 std::to_string(reader.frame_offset()) + " is out of range (databases is " +
+                 std::to_string(server_.databases()) + ")";
+        db = static_cast<uint32_t>(index);
+        continue;
+      }
       const CommandSpec* spec = CommandTable::Get().Find(argv[0]);
       if (!spec)
         return path + ": unknown command '" + std::string(argv[0]) + "' in frame at offset " +
                std::to_string(reader.frame_offset()) + " (is the module that adds it loaded?)";
       scratch.clear();
       Reply reply(&scratch, 2);
-      CmdCtx ctx{argv, reply, server_, server_.shard(0), nullptr, *spec};
+      CmdCtx ctx{argv, reply, server_, server_.shard(0), nullptr, *spec, nullptr, db};
       spec->handler(ctx);
       ++commands;
     }
@@ -526,7 +536,7 @@ std::string Persistence::StartJob(Shard& caller, JobKind kind) {
   }
   for (uint32_t i = 0; i < server_.shard_count(); ++i)
     server_.shard(i).Call([job](Shard& sh) {
-      sh.AddBackgroundTask([job, &sh] { return job->Step(sh.db(), kSnapshotStepUs); });
+      sh.AddBackgroundTask([job, &sh] { return job->StepShard(sh, kSnapshotStepUs); });
     });
   spdlog::info(kind == JobKind::kSave ? "Background saving started" : "Background append only file rewriting started");
   return "";
@@ -709,7 +719,7 @@ void Persistence::Shutdown() {
   {
     std::lock_guard<std::mutex> lock(job_mu_);
     if (job_) {
-      for (uint32_t i = 0; i < server_.shard_count(); ++i) server_.shard(i).db().set_snapshot(nullptr);
+      job_->Detach();
       job_.reset();
       spdlog::warn("There is a background save or rewrite in progress: abandoned at shutdown");
     }

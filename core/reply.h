@@ -54,6 +54,9 @@ inline constexpr std::string_view kErrNotFloat = "value is not a valid float";
 inline constexpr std::string_view kErrSyntax = "syntax error";
 inline constexpr std::string_view kErrNoSuchKey = "no such key";
 inline constexpr std::string_view kErrOverflow = "increment or decrement would overflow";
+// A 32-bit integer argument outside that range (Redis's getIntFromObjectOrReply).
+inline constexpr std::string_view kErrIntRange =
+    "value is out of range, value must between -2147483648 and 2147483647";
 // HRANDFIELD, SRANDMEMBER, ZRANDMEMBER: a count whose reply could not fit.
 inline constexpr std::string_view kErrCountRange =
     "value is out of range, value must between -9223372036854775807 and 9223372036854775807";

@@ -80,6 +80,11 @@ Server::Server(Config& config) : config_(config) {
   ParseInt64(shards_text, &n);
   if (n <= 0) n = std::max(1u, std::thread::hardware_concurrency());
   config_.Set("shards", std::to_string(n), true);
+  std::string databases_text;
+  config_.Get("databases", &databases_text);
+  int64_t databases = 16;
+  ParseInt64(databases_text, &databases);
+  databases_ = static_cast<uint32_t>(databases);
   for (int64_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(*this, static_cast<uint32_t>(i)));
   persistence_ = std::make_unique<Persistence>(*this);
   config_.OnChange("appendonly", [this](const std::string& v) { persistence_->OnAppendOnlyChanged(v == "yes"); });
@@ -382,7 +387,7 @@ void Server::ResetStats() {
   for (auto& s : shards_) {
     s->stats() = ShardStats{};
     s->command_stats().Clear();
-    s->db().stats() = DbStats{};
+    s->ResetDbStats();
   }
 }
 

@@ -54,6 +54,8 @@ class Server {
 
   Config& config() { return config_; }
   uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
+  // `databases`: SELECT's range, fixed at start-up.
+  uint32_t databases() const { return databases_; }
   Shard& shard(uint32_t i) { return *shards_[i]; }
   uint32_t ShardIndexFor(std::string_view key) const { return KeySlot(key) % shard_count(); }
   Shard& ShardFor(std::string_view key) { return *shards_[ShardIndexFor(key)]; }
@@ -107,6 +109,7 @@ class Server {
 
   Config& config_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  uint32_t databases_ = 16;
   std::unique_ptr<Persistence> persistence_;
   std::vector<evconnlistener*> listeners_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;

@@ -54,9 +54,9 @@ void Quit(CmdCtx& ctx) {
 }
 
 void Select(CmdCtx& ctx) {
-  int64_t db;
-  if (!ParseInt64(ctx.arg(1), &db)) return ctx.reply.Error(kErrNotInteger);
-  if (db != 0) return ctx.reply.Error("DB index is out of range");
+  uint32_t db;
+  if (!ParseDbIndex(ctx, ctx.arg(1), &db)) return;
+  ctx.conn->db_index = db;
   ctx.reply.Ok();
 }
 
@@ -71,6 +71,7 @@ void Reset(CmdCtx& ctx) {
   conn.authenticated = ctx.server.acl().default_nopass();
   conn.acl_unrestricted = conn.authenticated && conn.user->Unrestricted();
   ctx.conn->resp = 2;
+  ctx.conn->db_index = 0;
   ctx.conn->name.clear();
   ctx.reply.set_resp(2);
   ctx.reply.Simple("RESET");
@@ -153,7 +154,13 @@ void Flush(CmdCtx& ctx) {
     else if (!EqualsIgnoreCase(ctx.arg(1), "sync"))
       return ctx.reply.Error(kErrSyntax);
   }
-  for (uint32_t s = 0; s < ctx.server.shard_count(); ++s) ctx.db_at(s).Flush(async);
+  bool all = ctx.spec.name == "flushall";
+  for (uint32_t s = 0; s < ctx.server.shard_count(); ++s) {
+    if (all)
+      ctx.server.shard(s).ForEachDb([async](Db& db) { db.Flush(async); });
+    else
+      ctx.db_at(s).Flush(async);
+  }
   ctx.reply.Ok();
 }
 
@@ -200,7 +207,7 @@ std::string ClientLine(Conn& c, int64_t now) {
   std::ostringstream o;
   o << "id=" << c.id() << " addr=" << c.peer() << " laddr=" << c.local() << " fd=" << c.fd() << " name=" << c.name
     << " age=" << (now - c.created_ms) / 1000 << " idle=" << (now - c.last_active_ms) / 1000
-    << " flags=" << (c.blocked() ? "b" : "N") << " db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" << c.QueryBufferSize()
+    << " flags=" << (c.blocked() ? "b" : "N") << " db=" << c.db_index << " sub=0 psub=0 ssub=0 multi=-1 qbuf=" << c.QueryBufferSize()
     << " qbuf-free=" << (c.QueryBufferCapacity() - c.QueryBufferSize()) << " argv-mem=0 multi-mem=0 rbs="
     << c.QueryBufferCapacity() << " rbp=0 obl=0 oll=0 omem=" << c.OutputSize() << " tot-mem="
     << (c.QueryBufferCapacity() + c.OutputSize() + sizeof(Conn)) << " events=r cmd=" << (c.last_command ? c.last_command->name : "NULL")
@@ -752,7 +759,12 @@ void Info(CmdCtx& ctx) {
 
   ShardStats shard_total;
   DbStats db_total;
-  uint64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0, tracked_keys = 0, tracked_items = 0;
+  // INFO keyspace: per database, keys, expires and the samples' TTL sum.
+  struct DbFigures {
+    uint64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0;
+  };
+  std::map<uint32_t, DbFigures> per_db;
+  uint64_t keys = 0, tracked_keys = 0, tracked_items = 0;
   size_t max_in = 0, max_out = 0, blocked = 0;
   std::vector<std::string> per_shard;
   CommandStatsTable commands;
@@ -767,27 +779,32 @@ void Info(CmdCtx& ctx) {
       shard_total.cross_shard_batches += st.cross_shard_batches;
       shard_total.held_commands += st.held_commands;
       shard_total.handler_exceptions += st.handler_exceptions;
-      DbStats& ds = sh.db().stats();
+      DbStats ds = sh.TotalDbStats();
       db_total.expired_keys += ds.expired_keys;
       db_total.keyspace_hits += ds.keyspace_hits;
       db_total.keyspace_misses += ds.keyspace_misses;
       db_total.evicted_keys += ds.evicted_keys;
-      keys += sh.db().size();
-      expires += sh.db().expires();
-      tracked_keys += sh.db().tracking().keys();
-      tracked_items += sh.db().tracking().items();
-      int64_t avg = sh.db().AverageTtlSample();
-      if (avg > 0) {
-        ttl_sum += static_cast<uint64_t>(avg);
-        ++ttl_n;
-      }
+      keys += sh.TotalKeys();
+      tracked_keys += sh.tracking().keys();
+      tracked_items += sh.tracking().items();
+      sh.ForEachDb([&](Db& db) {
+        if (db.size() == 0) return;
+        DbFigures& f = per_db[db.index()];
+        f.keys += db.size();
+        f.expires += db.expires();
+        int64_t avg = db.AverageTtlSample();
+        if (avg > 0) {
+          f.ttl_sum += static_cast<uint64_t>(avg);
+          ++f.ttl_n;
+        }
+      });
       for (Conn* c : sh.conns()) {
         blocked += c->blocked() != nullptr || c->postponed();
         max_in = std::max(max_in, c->QueryBufferCapacity());
         max_out = std::max(max_out, c->OutputSize());
       }
-      per_shard.push_back("shard" + std::to_string(s) + ":keys=" + std::to_string(sh.db().size()) +
-                          ",expires=" + std::to_string(sh.db().expires()) + ",clients=" +
+      per_shard.push_back("shard" + std::to_string(s) + ":keys=" + std::to_string(sh.TotalKeys()) +
+                          ",expires=" + std::to_string(sh.TotalExpires()) + ",clients=" +
                           std::to_string(sh.conns().size()) + ",commands=" + std::to_string(st.commands) +
                           ",cross_shard_batches=" + std::to_string(st.cross_shard_batches) +
                           ",held_commands=" + std::to_string(st.held_commands));
@@ -869,8 +886,9 @@ void Info(CmdCtx& ctx) {
   if (want("cluster")) o << (o.tellp() > 0 ? "\r\n" : "") << "# Cluster\r\ncluster_enabled:0\r\n";
   if (want("keyspace")) {
     o << (o.tellp() > 0 ? "\r\n" : "") << "# Keyspace\r\n";
-    if (keys > 0)
-      o << "db0:keys=" << keys << ",expires=" << expires << ",avg_ttl=" << (ttl_n ? ttl_sum / ttl_n : 0) << "\r\n";
+    for (const auto& [index, f] : per_db)
+      o << "db" << index << ":keys=" << f.keys << ",expires=" << f.expires
+        << ",avg_ttl=" << (f.ttl_n ? f.ttl_sum / f.ttl_n : 0) << "\r\n";
   }
   // Sections modules add: with "everything", or when named (by section or
   // by module name).

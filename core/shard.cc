@@ -34,6 +34,7 @@ struct Shard::ExecBatch : Message {
     uint32_t argc;
     int resp;
     bool track_reads;  // CLIENT TRACKING: remember the keys for the client
+    uint32_t db;       // the client's selected database
   };
   uint32_t from = 0;
   std::string arena;
@@ -90,12 +91,14 @@ struct Shard::CallMsg : Message {
 Shard::Shard(Server& server, uint32_t index)
     : server_(server),
       index_(index),
-      db_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
+      db_shared_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
+      dbs_(server.databases()),
       maxmemory_(&server.config().live.maxmemory),
       key_observers_(&server.key_observers()) {
-  db_.set_live(&server_.config().live);
-  db_.set_pause(&server_.client_pause());
-  db_.tracking().set_registry(&server_.tracking());
+  db_shared_.live = &server_.config().live;
+  db_shared_.pause = &server_.client_pause();
+  db_shared_.tracking.set_registry(&server_.tracking());
+  MakeDb(0).set_now(NowMs());
   base_ = event_base_new();
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   // Edge-triggered: every write to the eventfd is a new edge, so the
@@ -103,19 +106,59 @@ Shard::Shard(Server& server, uint32_t index)
   wake_ev_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST | EV_ET, &Shard::OnWake, this);
   event_add(wake_ev_, nullptr);
   cron_ev_ = event_new(base_, -1, EV_PERSIST, &Shard::OnCron, this);
-  db_.set_notify([this](int64_t type, std::string_view event, std::string_view key) {
+  db_shared_.notify = [this](int64_t type, std::string_view event, std::string_view key, uint32_t db) {
     // An expired or evicted key's deletion is recorded, so a replay that
     // neither expires nor evicts (as Redis's does not) reaches the same data.
     if ((type == kNotifyExpired || type == kNotifyEvicted) && current_) {
       std::string_view del[] = {"DEL", key};
-      current_->Propagate(del);
+      current_->Propagate(del, db);
     }
     // Published by the thread making the change (a holder's, for a key of a
     // held shard), so it reaches subscribers in order with the command's own
     // events: Redis sends "new" before the event of the command that created
     // the key.
-    NotifyKeyspaceEvent(server_, current_ ? *current_ : *this, type, event, key);
-  });
+    NotifyKeyspaceEvent(server_, current_ ? *current_ : *this, type, event, key, db);
+  };
+}
+
+Db& Shard::MakeDb(uint32_t index) {
+  // Seeds differ per database: SWAPDB moves a seed with its table.
+  uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(index_) << 32) ^ (uint64_t{index} << 48);
+  dbs_[index] = std::make_unique<Db>(seed, index, &db_shared_);
+  Db* made = dbs_[index].get();
+  used_dbs_.insert(std::lower_bound(used_dbs_.begin(), used_dbs_.end(), made,
+                                    [](const Db* a, const Db* b) { return a->index() < b->index(); }),
+                   made);
+  return *made;
+}
+
+DbStats Shard::TotalDbStats() const {
+  DbStats t;
+  for (Db* d : used_dbs_) {
+    const DbStats& s = d->stats();
+    t.expired_keys += s.expired_keys;
+    t.keyspace_hits += s.keyspace_hits;
+    t.keyspace_misses += s.keyspace_misses;
+    t.expire_cycles += s.expire_cycles;
+    t.evicted_keys += s.evicted_keys;
+  }
+  return t;
+}
+
+uint64_t Shard::TotalKeys() const {
+  uint64_t n = 0;
+  for (const Db* d : used_dbs_) n += d->size();
+  return n;
+}
+
+uint64_t Shard::TotalExpires() const {
+  uint64_t n = 0;
+  for (const Db* d : used_dbs_) n += d->expires();
+  return n;
+}
+
+void Shard::ResetDbStats() {
+  ForEachDb([](Db& d) { d.stats() = DbStats{}; });
 }
 
 Shard::~Shard() {
@@ -245,7 +288,7 @@ void Shard::DrainInbox() {
 
 void Shard::ExecuteBatch(ExecBatch& b) {
   ++stats_.cross_shard_batches;
-  db_.set_now(NowMs());
+  set_now(NowMs());
   ReplyBatch*& out = out_reply_[b.from];
   if (!out) out = new ReplyBatch();
   std::vector<std::string_view> argv;
@@ -257,7 +300,7 @@ void Shard::ExecuteBatch(ExecBatch& b) {
     }
     size_t start = out->data.size();
     Reply reply(&out->data, cmd.resp);
-    CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db_};
+    CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db(cmd.db), cmd.db};
     ctx.client_id = cmd.conn->id();
     ctx.peer = &cmd.conn->peer();
     ctx.track_reads = cmd.track_reads;
@@ -300,7 +343,7 @@ void Shard::FlushOutgoing() {
 
 void Shard::AfterEvents() {
   ServeBlocked();
-  if (db_.tracking().has_outbox()) [[unlikely]]
+  if (db_shared_.tracking.has_outbox()) [[unlikely]]
     SendInvalidations();
   for (size_t i = 0; i < resume_.size(); ++i)
     if (!resume_[i]->closed()) resume_[i]->ProcessInput();
@@ -362,7 +405,7 @@ void Shard::RunHolding(const std::vector<uint32_t>& shards, const std::function<
   token.left.store(others, std::memory_order_relaxed);
   for (int p; (p = token.parked.load(std::memory_order_acquire)) < others;) token.parked.wait(p);
   int64_t now = NowMs();
-  for (uint32_t s : shards) server_.shard(s).db().set_now(now);
+  for (uint32_t s : shards) server_.shard(s).set_now(now);
   ++stats_.held_commands;
   holding_ = true;
   fn();
@@ -520,7 +563,7 @@ bool Shard::PassesFilters(Conn& conn, const CommandSpec& spec, std::span<const s
     }
   std::string refusal;
   Reply reply(&refusal, conn.resp);
-  CmdCtx ctx{argv, reply, server_, *this, &conn, spec};
+  CmdCtx ctx{argv, reply, server_, *this, &conn, spec, nullptr, conn.db_index};
   if (ModuleHost::Get().RunFilters(ctx, slot)) return true;
   conn.LocalReplyTarget()->append(refusal);
   return false;
@@ -539,7 +582,7 @@ void Shard::RunAside(Conn& conn, const CommandSpec& spec, std::span<const std::s
                      const std::function<void(const std::function<void()>&)>& around) {
   std::string scratch;
   Reply reply(&scratch, conn.resp);
-  CmdCtx ctx{argv, reply, server_, *this, &conn, spec};
+  CmdCtx ctx{argv, reply, server_, *this, &conn, spec, nullptr, conn.db_index};
   if (conn.tracking.on) [[unlikely]] {
     ctx.track_reads = conn.TracksReadsOf(spec);
     ctx.client_shard = index_;
@@ -564,7 +607,9 @@ bool Shard::BeforeWrite(CmdCtx& ctx) {
   }
   if (persistence.snapshot_running()) {
     if (ctx.spec.flags & kCmdAllShards) {
-      for (uint32_t i = 0; i < server_.shard_count(); ++i) Snapshot::SaveAllBeforeWrite(ctx.db_at(i));
+      // FLUSHALL, SWAPDB: every database may change.
+      for (uint32_t i = 0; i < server_.shard_count(); ++i)
+        server_.shard(i).ForEachDb([](Db& db) { Snapshot::SaveAllBeforeWrite(db); });
     } else {
       CommandTable::KeyIndexes(ctx.spec, ctx.argv, &key_scratch_);
       for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(ctx.argv[i]), ctx.argv[i]);
@@ -581,20 +626,30 @@ void Shard::AfterWrite(CmdCtx& ctx, size_t before) {
   changes_.store(changes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (!persistence.aof_on() && !ModuleHost::Get().has_write_listeners()) return;
   if (ctx.propagate_as.empty()) {
-    Propagate(ctx.argv);
+    Propagate(ctx.argv, ctx.db_index);
   } else {
     std::vector<std::string_view> argv(ctx.propagate_as.begin(), ctx.propagate_as.end());
-    Propagate(argv);
+    Propagate(argv, ctx.db_index);
   }
   for (const std::vector<std::string>& after : ctx.propagate_after) {
     std::vector<std::string_view> argv(after.begin(), after.end());
-    Propagate(argv);
+    Propagate(argv, ctx.db_index);
   }
 }
 
-void Shard::Propagate(std::span<const std::string_view> argv) {
-  if (server_.persistence().aof_on()) Persistence::AppendCommand(&aof_buf_, argv);
-  if (ModuleHost::Get().has_write_listeners()) ModuleHost::Get().NotifyWrite(index_, argv);
+void Shard::Propagate(std::span<const std::string_view> argv, uint32_t db) {
+  if (server_.persistence().aof_on()) {
+    // A frame is replayed from database 0 (persistence.h).
+    if (aof_buf_.empty()) aof_db_ = 0;
+    if (db != aof_db_) [[unlikely]] {
+      aof_db_ = db;
+      std::string index = std::to_string(db);
+      std::string_view select[] = {"SELECT", index};
+      Persistence::AppendCommand(&aof_buf_, select);
+    }
+    Persistence::AppendCommand(&aof_buf_, argv);
+  }
+  if (ModuleHost::Get().has_write_listeners()) ModuleHost::Get().NotifyWrite(index_, argv, db);
 }
 
 void Shard::WriteAofBuffer() {
@@ -738,10 +793,10 @@ bool Shard::AclPermits(Conn& conn, const CommandSpec& spec, std::span<const std:
 void Shard::TakeSnapshot(ShardSnapshot* out) {
   out->index = index_;
   out->stats = stats_;
-  out->db = db_.stats();
+  out->db = TotalDbStats();
   command_stats_.MergeInto(&out->commands);
-  out->keys = db_.size();
-  out->expires = db_.expires();
+  out->keys = TotalKeys();
+  out->expires = TotalExpires();
   out->clients = conns_.size();
   for (Conn* c : conns_) out->blocked_clients += c->blocked() != nullptr;
 }
@@ -764,7 +819,7 @@ void Shard::TouchKeys(CmdCtx& ctx) {
     for (size_t i : keys) ctx.db(ctx.argv[i]).Touch(ctx.argv[i]);
     return;
   }
-  for (const std::string& key : ctx.touched) ctx.db(key).Touch(key);
+  for (const CmdCtx::TouchedKey& t : ctx.touched) ctx.db_in(t.db, t.key).Touch(t.key);
 }
 
 void Shard::RememberReads(CmdCtx& ctx) {
@@ -794,7 +849,7 @@ void Shard::DisableTracking(Conn& c) {
 
 void Shard::SendInvalidations() {
   std::vector<Invalidation> owed;
-  bool flushed = db_.tracking().TakeOutbox(&owed);
+  bool flushed = db_shared_.tracking.TakeOutbox(&owed);
   if (flushed)
     for (Conn* c : conns_)
       if (c->tracking.on && !c->closed()) c->SendInvalidation("", true, false);
@@ -850,7 +905,7 @@ void Shard::DeliverInvalidations(const std::vector<Invalidation>& batch) {
 
 void Shard::RunLocal(Conn& conn, const CommandSpec& spec, std::span<const std::string_view> argv) {
   Reply reply(conn.LocalReplyTarget(), conn.resp);
-  CmdCtx ctx{argv, reply, server_, *this, &conn, spec, &db_};
+  CmdCtx ctx{argv, reply, server_, *this, &conn, spec, &db(conn.db_index), conn.db_index};
   if (conn.tracking.on) [[unlikely]] {
     ctx.track_reads = conn.TracksReadsOf(spec);
     ctx.client_shard = index_;
@@ -870,7 +925,7 @@ void Shard::SendRemote(uint32_t target, Conn& conn, const CommandSpec& spec, std
     b->arena.append(a);
   }
   b->cmds.push_back({&conn, conn.ReserveRemoteSlot(), &spec, first, static_cast<uint32_t>(argv.size()), conn.resp,
-                     conn.tracking.on && conn.TracksReadsOf(spec)});
+                     conn.tracking.on && conn.TracksReadsOf(spec), conn.db_index});
 }
 
 void Shard::AcceptConn(int fd, uint64_t id, std::string peer, std::string local, const ModuleTransport* transport) {
@@ -898,9 +953,9 @@ void Shard::AddConn(int fd, uint64_t id, std::string peer, std::string local, co
 
 void Shard::ReleaseWatches(Conn& c) {
   if (!c.watch_flag) return;
-  for (std::string& key : c.watched_keys)
-    server_.shard(server_.ShardIndexFor(key)).Call([key = std::move(key), flag = c.watch_flag](Shard& sh) {
-      sh.db().Unwatch(key, flag.get());
+  for (Conn::WatchedKey& w : c.watched_keys)
+    server_.shard(server_.ShardIndexFor(w.key)).Call([w = std::move(w), flag = c.watch_flag](Shard& sh) {
+      sh.db(w.db).Unwatch(w.key, flag.get());
     });
   c.watched_keys.clear();
   c.watch_flag.reset();
@@ -909,17 +964,22 @@ void Shard::ReleaseWatches(Conn& c) {
 
 void Shard::BlockOn(std::shared_ptr<BlockedClient> b) {
   server_.key_observers().fetch_add(1, std::memory_order_relaxed);
-  for (const std::string& key : b->keys) server_.ShardFor(key).db().Block(key, b);
+  for (const std::string& key : b->keys) server_.ShardFor(key).db(b->db).Block(key, b);
 }
 
 void Shard::ServeBlocked() {
-  // Serving may push into other keys with clients of their own (BLMOVE).
-  for (std::vector<std::string> ready = db_.TakeReadyKeys(); !ready.empty(); ready = db_.TakeReadyKeys()) {
+  ForEachDb([this](Db& db) { ServeBlockedIn(db); });
+}
+
+void Shard::ServeBlockedIn(Db& db) {
+  // Serving may push into other keys with clients of their own (BLMOVE),
+  // of this database only (the served command runs in it).
+  for (std::vector<std::string> ready = db.TakeReadyKeys(); !ready.empty(); ready = db.TakeReadyKeys()) {
     for (const std::string& key : ready) {
       // First come, first served, while the key has something to give.
-      while (auto* waiters = db_.Waiters(key)) {
+      while (auto* waiters = db.Waiters(key)) {
         if (waiters->empty()) {
-          db_.DropWaiters(key);
+          db.DropWaiters(key);
           break;
         }
         std::shared_ptr<BlockedClient> b = waiters->front();
@@ -927,14 +987,14 @@ void Shard::ServeBlocked() {
           waiters->pop_front();  // served by another shard, timed out or gone
           continue;
         }
-        Entry* e = db_.Find(key);
+        Entry* e = db.Find(key);
         if (!e || e->type() != b->type) break;
         if (!b->Claim()) continue;
         waiters->pop_front();
         std::vector<std::string_view> argv(b->args.begin(), b->args.end());
         std::string out;
         Reply reply(&out, b->resp);
-        CmdCtx ctx{argv, reply, server_, *this, nullptr, *b->spec};
+        CmdCtx ctx{argv, reply, server_, *this, nullptr, *b->spec, nullptr, db.index()};
         // What the pop amounts to, as a non-blocking command: what a
         // snapshot must save first and what the AOF records.
         Persistence& persistence = server_.persistence();
@@ -953,7 +1013,7 @@ void Shard::ServeBlocked() {
         ++stats_.commands;
         if (took) {
           changes_.store(changes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-          if (!served.empty()) Propagate(served_argv);
+          if (!served.empty()) Propagate(served_argv, db.index());
         }
         DeliverBlockedReply(*b, out);
         ForgetBlocked(b);
@@ -983,9 +1043,9 @@ void Shard::ForgetBlocked(const std::shared_ptr<BlockedClient>& b) {
   for (const std::string& key : b->keys) {
     Shard& owner = server_.ShardFor(key);
     if (&owner == this)
-      db_.Unblock(key, b.get());
+      db(b->db).Unblock(key, b.get());
     else
-      owner.Call([key, b](Shard& sh) { sh.db().Unblock(key, b.get()); });
+      owner.Call([key, b](Shard& sh) { sh.db(b->db).Unblock(key, b.get()); });
   }
 }
 
@@ -1053,11 +1113,17 @@ void Shard::Cron() {
   Config::Live& live = server_.config().live;
   int64_t hz = live.hz.load(std::memory_order_relaxed);
   int64_t period_us = 1000000 / hz;
-  db_.set_now(NowMs());
-  // Redis gives active expiry up to a quarter of the cron period.
-  db_.ActiveExpireCycle(period_us / 4, static_cast<int>(live.active_expire_effort.load(std::memory_order_relaxed)));
-  if (live.activerehashing.load(std::memory_order_relaxed)) db_.RehashFor(1000);
-  meter_->Tick(db_.now(), period_us / 1000);
+  set_now(NowMs());
+  // Redis gives active expiry up to a quarter of the cron period, shared
+  // by the databases that have keys with a TTL.
+  int effort = static_cast<int>(live.active_expire_effort.load(std::memory_order_relaxed));
+  int64_t volatile_dbs = 0;
+  for (Db* d : used_dbs_) volatile_dbs += d->expires() != 0;
+  for (Db* d : used_dbs_)
+    if (d->expires() != 0) d->ActiveExpireCycle(period_us / 4 / volatile_dbs, effort);
+  if (live.activerehashing.load(std::memory_order_relaxed))
+    for (Db* d : used_dbs_) d->RehashFor(1000 / static_cast<int64_t>(used_dbs_.size()));
+  meter_->Tick(now(), period_us / 1000);
   PublishMemory();
   // Over the limit with no writes coming (maxmemory lowered at run time, or
   // an eviction whose time ran out): the cron evicts too. It leaves the
@@ -1071,7 +1137,7 @@ void Shard::Cron() {
     ReclaimMemory(limit + client_bytes);
   }
 
-  int64_t now = db_.now();
+  int64_t now = this->now();
   if (server_.client_pause().maybe_active()) server_.client_pause().ClearIfOver(now);
   if (!postponed_.empty() && !server_.client_pause().Frozen(now)) ResumePostponed();
   int64_t timeout = live.timeout.load(std::memory_order_relaxed);
@@ -1100,8 +1166,9 @@ bool Shard::ReclaimMemory(int64_t limit) {
   // publishes its own on every check, so a burst of writes is not judged
   // by the figures of the last cron tick (which let the shard whose clients
   // write evict all its own keys first).
-  memory_.keys.store(db_.size(), std::memory_order_relaxed);
-  memory_.volatile_keys.store(db_.expires(), std::memory_order_relaxed);
+  uint64_t keys = TotalKeys(), expires = TotalExpires();
+  memory_.keys.store(keys, std::memory_order_relaxed);
+  memory_.volatile_keys.store(expires, std::memory_order_relaxed);
   int64_t used = meter_->Used(limit);
   if (used <= limit) return true;
   Config::Live& live = server_.config().live;
@@ -1116,7 +1183,7 @@ bool Shard::ReclaimMemory(int64_t limit) {
   int64_t slack = std::max<int64_t>(limit / 16, 256 * 1024);
   // The keys the policy may take: those with a TTL for volatile-*.
   bool volatile_only = IsVolatile(policy);
-  size_t mine = volatile_only ? db_.expires() : db_.size();
+  size_t mine = volatile_only ? expires : keys;
   uint64_t total = 0;
   for (uint32_t i = 0; i < server_.shard_count(); ++i) {
     const ShardMemory& m = server_.shard(i).memory();
@@ -1129,20 +1196,35 @@ bool Shard::ReclaimMemory(int64_t limit) {
   int64_t start = NowUs();
   for (int evicted = 1; used > limit; ++evicted) {
     if (below_share && used - limit < slack) return true;
-    if (!db_.Evict(policy, samples)) return false;
+    if (!EvictOne(policy, samples)) return false;
     if (evicted % 16 == 0 && NowUs() - start > kBudgetUs) return true;
     used = meter_->Used(limit);
   }
   return true;
 }
 
+bool Shard::EvictOne(EvictionPolicy policy, int samples) {
+  // The databases take turns (Redis samples them all into one pool; a turn
+  // each is as fair to them and samples no more keys per eviction).
+  for (size_t tried = 0; tried < used_dbs_.size(); ++tried) {
+    Db* d = used_dbs_[evict_next_++ % used_dbs_.size()];
+    if (d->Evict(policy, samples)) return true;
+  }
+  return false;
+}
+
 void Shard::PublishMemory() {
   uint64_t clients = 0;
   for (Conn* c : conns_) clients += c->QueryBufferCapacity() + c->OutputSize();
-  memory_.keys.store(db_.size(), std::memory_order_relaxed);
-  memory_.volatile_keys.store(db_.expires(), std::memory_order_relaxed);
-  memory_.table_bytes.store(db_.TableBytes(), std::memory_order_relaxed);
-  memory_.expires_bytes.store(db_.ExpiresBytes(), std::memory_order_relaxed);
+  uint64_t table_bytes = 0, expires_bytes = 0;
+  for (Db* d : used_dbs_) {
+    table_bytes += d->TableBytes();
+    expires_bytes += d->ExpiresBytes();
+  }
+  memory_.keys.store(TotalKeys(), std::memory_order_relaxed);
+  memory_.volatile_keys.store(TotalExpires(), std::memory_order_relaxed);
+  memory_.table_bytes.store(table_bytes, std::memory_order_relaxed);
+  memory_.expires_bytes.store(expires_bytes, std::memory_order_relaxed);
   memory_.client_bytes.store(clients, std::memory_order_relaxed);
 }
 

@@ -97,7 +97,30 @@ class Shard {
   // The shard whose thread is calling, or nullptr on any other thread.
   static Shard* Current() { return current_; }
   uint32_t index() const { return index_; }
-  Db& db() { return db_; }
+  // Database `index` (< db_count()) of this shard: made on first use, so a
+  // database never selected costs a pointer.
+  Db& db(uint32_t index) {
+    Db* d = dbs_[index].get();
+    return d ? *d : MakeDb(index);
+  }
+  // The database if it was ever used, else nullptr.
+  Db* FindDb(uint32_t index) const { return dbs_[index].get(); }
+  uint32_t db_count() const { return static_cast<uint32_t>(dbs_.size()); }
+  // Every database in use, in index order.
+  template <class Fn>
+  void ForEachDb(Fn&& fn) {
+    for (size_t i = 0; i < used_dbs_.size(); ++i) fn(*used_dbs_[i]);
+  }
+  // What the databases share: the clock, tracking, pause.
+  void set_now(int64_t ms) { dbs_[0]->set_now(ms); }
+  int64_t now() const { return db_shared_.now_ms; }
+  KeyReaders& tracking() { return db_shared_.tracking; }
+  bool ExpiryFrozen() const { return dbs_[0]->ExpiryFrozen(); }
+  // Sums of the databases' counters and sizes.
+  DbStats TotalDbStats() const;
+  uint64_t TotalKeys() const;
+  uint64_t TotalExpires() const;
+  void ResetDbStats();
   Server& server() { return server_; }
   event_base* base() { return base_; }
   ShardStats& stats() { return stats_; }
@@ -132,8 +155,10 @@ class Shard {
   bool BeforeWrite(CmdCtx& ctx);
   void AfterWrite(CmdCtx& ctx, size_t before);
   // Records a change made outside a command (an expired key's DEL, a
-  // served blocking command) as argv.
-  void Propagate(std::span<const std::string_view> argv);
+  // served blocking command) as argv, for a key of database db. The AOF
+  // buffer and the write listeners' stream get a SELECT first when db is
+  // not the one their last record was in (an AOF frame starts in db 0).
+  void Propagate(std::span<const std::string_view> argv, uint32_t db);
   // Whether WATCHes or blocked clients may care about what this write
   // command changes (when there are any).
   bool ObservesKeys(const CmdCtx& ctx) const {
@@ -260,8 +285,12 @@ class Shard {
   bool HasMemory() {
     int64_t limit = maxmemory_->load(std::memory_order_relaxed);
     // Nothing is evicted while CLIENT PAUSE is in force, as in Redis.
-    return limit == 0 || db_.ExpiryFrozen() || ReclaimMemory(limit);
+    return limit == 0 || ExpiryFrozen() || ReclaimMemory(limit);
   }
+  Db& MakeDb(uint32_t index);
+  // Evicts one key of one database by the policy; false when none has one.
+  bool EvictOne(EvictionPolicy policy, int samples);
+  void ServeBlockedIn(Db& db);
   // Execute's bookkeeping after the handler ran for `ns` nanoseconds and
   // wrote its reply from offset `before`.
   void CountCall(CmdCtx& ctx, size_t before, int64_t ns);
@@ -283,7 +312,11 @@ class Shard {
 
   Server& server_;
   uint32_t index_;
-  Db db_;
+  DbShared db_shared_;
+  std::vector<std::unique_ptr<Db>> dbs_;  // `databases` slots; [0] always made
+  std::vector<Db*> used_dbs_;              // the ones made, by index
+  uint32_t evict_next_ = 0;  // the database eviction tries first (round robin)
+  uint32_t aof_db_ = 0;  // the database aof_buf_'s last record is in
   event_base* base_ = nullptr;
   event* wake_ev_ = nullptr;
   event* cron_ev_ = nullptr;

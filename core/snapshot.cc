@@ -13,6 +13,7 @@
 #include "pack.h"
 #include "persist_file.h"
 #include "server.h"
+#include "shard.h"
 #include "util.h"
 #include "value_codec.h"
 
@@ -57,16 +58,19 @@ std::string Snapshot::Begin() {
   fd_ = open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) return "Failed opening the temp file " + tmp_path_ + " for saving: " + strerror(errno);
   instant_ms_ = NowMs();
-  uint32_t n = server_.shard_count();
-  remaining_.store(n);
   uint64_t keys = 0;
-  for (uint32_t i = 0; i < n; ++i) {
-    SnapshotShard& s = shards_.emplace_back();
-    s.owner = this;
-    s.index = i;
-    server_.shard(i).db().set_snapshot(&s);
-    keys += server_.shard(i).db().size();
+  for (uint32_t i = 0; i < server_.shard_count(); ++i) {
+    server_.shard(i).ForEachDb([&](Db& db) {
+      if (db.size() == 0) return;  // nothing of the instant to keep
+      SnapshotShard& s = shards_.emplace_back();
+      s.owner = this;
+      s.index = i;
+      s.db = db.index();
+      db.set_snapshot(&s);
+      keys += db.size();
+    });
   }
+  remaining_.store(static_cast<uint32_t>(shards_.size()));
   std::string count(1, 'C');
   PutVarint(&count, keys);
   std::string head = FileHeader(kSnapshotMagic);
@@ -78,7 +82,33 @@ std::string Snapshot::Begin() {
   if (!err.empty()) return err;
   Push(std::move(head));
   writer_ = std::thread([this] { WriterLoop(); });
+  if (shards_.empty()) Finish();
   return "";
+}
+
+bool Snapshot::StepShard(Shard& shard, int64_t budget_us) {
+  bool finished = true;
+  shard.ForEachDb([&](Db& db) {
+    if (finished && db.snapshot() && db.snapshot()->owner == this) finished = Step(db, budget_us);
+  });
+  return finished;
+}
+
+void Snapshot::Detach() {
+  for (SnapshotShard& s : shards_)
+    if (!s.finished) server_.shard(s.index).db(s.db).set_snapshot(nullptr);
+}
+
+void Snapshot::Finish() {
+  std::string end(1, 'E');
+  PutVarint(&end, records_.load());
+  std::string frame;
+  std::string err = AppendFrame(end, &frame);
+  if (!err.empty()) Fail(err);
+  Push(std::move(frame));
+  std::lock_guard<std::mutex> lock(mu_);
+  closing_ = true;
+  cv_.notify_all();
 }
 
 bool Snapshot::Step(Db& db, int64_t budget_us) {
@@ -107,25 +137,20 @@ bool Snapshot::Step(Db& db, int64_t budget_us) {
   s->finished = true;
   db.set_snapshot(nullptr);
   records_.fetch_add(s->records, std::memory_order_relaxed);
-  if (remaining_.fetch_sub(1) == 1) {
-    std::string end(1, 'E');
-    PutVarint(&end, records_.load());
-    std::string frame;
-    std::string err = AppendFrame(end, &frame);
-    if (!err.empty()) Fail(err);
-    Push(std::move(frame));
-    std::lock_guard<std::mutex> lock(mu_);
-    closing_ = true;
-    cv_.notify_all();
-  }
+  if (remaining_.fetch_sub(1) == 1) Finish();
   return true;
 }
 
 void Snapshot::FlushChunk(SnapshotShard& s) {
   if (s.chunk.empty()) return;
   std::string raw;
-  raw.reserve(s.chunk.size() + 1);
-  raw.push_back('K');
+  raw.reserve(s.chunk.size() + 11);
+  if (s.db == 0) {
+    raw.push_back('K');
+  } else {
+    raw.push_back('D');
+    PutVarint(&raw, s.db);
+  }
   raw.append(s.chunk);
   s.chunk.clear();
   std::string compressed(ZSTD_compressBound(raw.size()), '\0');
@@ -166,11 +191,9 @@ void Snapshot::SaveAllBeforeWrite(Db& db) {
 }
 
 std::string Snapshot::RunAll() {
-  for (uint32_t i = 0; i < server_.shard_count(); ++i) {
-    Db& db = server_.shard(i).db();
-    while (db.snapshot() && !Step(db, INT64_MAX / 2)) {
+  for (uint32_t i = 0; i < server_.shard_count(); ++i)
+    while (!StepShard(server_.shard(i), INT64_MAX / 2)) {
     }
-  }
   return Wait();
 }
 
@@ -250,7 +273,7 @@ std::string LoadSnapshot(Server& server, const std::string& path, bool keep_expi
       ByteReader r2(std::string_view(payload).substr(1));
       uint64_t count;
       if (!r2.Varint(&count) || !r2.Done()) return where + ": bad count frame";
-      for (uint32_t i = 0; i < server.shard_count(); ++i) server.shard(i).db().Reserve(count / server.shard_count());
+      for (uint32_t i = 0; i < server.shard_count(); ++i) server.shard(i).db(0).Reserve(count / server.shard_count());
       continue;
     }
     if (payload.size() > 0 && payload[0] == 'A') {
@@ -276,7 +299,12 @@ std::string LoadSnapshot(Server& server, const std::string& path, bool keep_expi
     if (ZSTD_isError(n) || n != size) return where + ": decompression failed";
     ByteReader in(raw);
     uint8_t kind;
-    if (!in.Byte(&kind) || kind != 'K') return where + ": unknown chunk kind";
+    uint64_t db = 0;
+    if (!in.Byte(&kind) || (kind != 'K' && kind != 'D')) return where + ": unknown chunk kind";
+    if (kind == 'D' && !in.Varint(&db)) return where + ": truncated chunk";
+    if (db >= server.databases())
+      return where + ": keys of database " + std::to_string(db) + ", but databases is " +
+             std::to_string(server.databases());
     // Records go in batches: hash and prefetch each key's bucket first, so
     // the cache misses of a batch overlap instead of queueing.
     struct Pending {
@@ -296,7 +324,7 @@ std::string LoadSnapshot(Server& server, const std::string& path, bool keep_expi
         ++records;
         p.expire = static_cast<int64_t>(expire_plus_one - 1);
         if (!keep_expired && p.expire >= 0 && p.expire <= now) continue;
-        p.db = &server.ShardFor(p.key).db();
+        p.db = &server.ShardFor(p.key).db(static_cast<uint32_t>(db));
         p.hash = p.db->KeyHash(p.key);
         p.db->Prefetch(p.hash);
         ++n;

@@ -2,8 +2,9 @@
 // shards themselves a little at a time, without fork().
 //
 // Begin() runs while every shard is held, so it fixes one instant across
-// all of them: from then on each Db carries a SnapshotShard. Each shard
-// walks its Dict with the SCAN cursor in short steps between client work.
+// all of them: from then on each Db with keys carries a SnapshotShard. Each
+// shard walks its Dicts (one database after another) with the SCAN cursor
+// in short steps between client work.
 // A write command first calls SaveBeforeWrite for each key it names, which
 // writes that key's value as it was at the instant (once) and remembers the
 // key, so the walk skips it; a key created after the instant is remembered
@@ -20,6 +21,7 @@
 //       schemas), before any key, so values load against them
 //   zstd-compressed: 'K' then records: key (varint length, bytes), varint expire+1 (0: none,
 //       else absolute unix ms + 1), value (varint length, value_codec bytes)
+//       (database 0), or 'D', varint database, then records (any other)
 //   'E' varint record count: the last frame of a complete file
 #pragma once
 
@@ -39,6 +41,7 @@ namespace ember {
 class Db;
 class Entry;
 class Server;
+class Shard;
 class Snapshot;
 
 struct TransparentStringHash {
@@ -49,7 +52,8 @@ struct TransparentStringHash {
 // One Db's part of a snapshot in progress.
 struct SnapshotShard {
   Snapshot* owner = nullptr;
-  uint32_t index = 0;
+  uint32_t index = 0;  // the shard
+  uint32_t db = 0;     // the database
   uint64_t cursor = 0;
   bool walked = false;    // the walk is complete: nothing of the instant is left
   bool finished = false;  // its last chunk is handed to the writer
@@ -71,8 +75,13 @@ class Snapshot {
   // the writer. Returns "" or why the file could not be created.
   std::string Begin();
   // On the shard's thread (or a thread holding it): walks for about
-  // budget_us. Returns true once this shard's part is finished.
+  // budget_us. Returns true once this Db's part is finished.
   bool Step(Db& db, int64_t budget_us);
+  // The same for every database of a shard, one after another: true once
+  // the shard's part is finished.
+  bool StepShard(Shard& shard, int64_t budget_us);
+  // Abandons the walks (shutdown): no Db points at this snapshot any more.
+  void Detach();
   // Every shard's walk to the end on this thread (which holds them all,
   // or no shard runs), then waits for the file. Returns "" or the error.
   std::string RunAll();
@@ -93,6 +102,8 @@ class Snapshot {
 
  private:
   void FlushChunk(SnapshotShard& s);
+  // The last part is done: the end frame, and the writer may finish.
+  void Finish();
   // Writes e (as it is before a write) into s's chunk.
   static void Keep(SnapshotShard& s, const Entry& e);
   void Push(std::string frame);

@@ -291,7 +291,9 @@ typedef int (*EmberFilterFn)(void *state, EmberCtx *ctx, uint32_t cmd_flags, int
 
 /* Write stream: called after each write command that succeeded, on the
  * thread that ran it, with the command as executed (replication, change
- * feeds). A transaction arrives as MULTI, its writes, EXEC. */
+ * feeds). A transaction arrives as MULTI, its writes, EXEC. A write in
+ * another database than the thread's previous one is preceded by SELECT n;
+ * each thread's stream starts in database 0 when a listener registers. */
 typedef void (*EmberWriteFn)(void *state, uint32_t shard, int argc, const EmberStr *argv);
 
 /* Runs on a shard's thread (timers, fd events, run_on_shard). ctx opens

@@ -2,7 +2,7 @@
 
 Target selection (environment):
   EMBER_TEST_TARGET=redis   run the tests against /usr/bin/redis-server (the spec), started with
-                            --save "" --appendonly no --databases 1 (ember has one database);
+                            --save "" --appendonly no;
                             `shards` is ignored
   otherwise                 run them against $EMBER_SERVER (default: build/bin/ember-server
                             next to this checkout), adding --shards N when asked
@@ -453,8 +453,7 @@ class Server(object):
             if "--save" not in self.extra_args:
                 cmd += ["--save", ""]
         else:
-            # ember has a single database: mirror that with --databases 1
-            cmd = [REDIS_SERVER, "--port", str(port), "--save", "", "--appendonly", "no", "--databases", "1"]
+            cmd = [REDIS_SERVER, "--port", str(port), "--save", "", "--appendonly", "no"]
             if "--bind" not in self.extra_args:
                 cmd += ["--bind", "127.0.0.1"]
         return cmd + self.extra_args

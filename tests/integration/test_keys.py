@@ -396,7 +396,7 @@ class TestRenameCopy(ServerTestCase):
         self.assertEqual(self.cmd("GET", "b"), b"1")
         self.assertEqual(self.cmd("COPY", "a", "b", "DB", "0", "REPLACE"), 1)
         self.assertEqual(self.cmd("COPY", "a", "c", "REPLACE", "DB", "0"), 1)
-        self.assertCmdError("ERR DB index is out of range", "COPY", "a", "d", "DB", "1")
+        self.assertCmdError("ERR DB index is out of range", "COPY", "a", "d", "DB", "16")
         self.assertCmdError("ERR DB index is out of range", "COPY", "a", "d", "DB", "-1")
         self.assertCmdError(NOT_INT, "COPY", "a", "d", "DB", "abc")
 

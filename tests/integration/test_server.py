@@ -86,7 +86,7 @@ class TestConnection(ServerTestCase):
 
     def test_select(self):
         self.assertCmdOk("SELECT", "0")
-        self.assertCmdError("ERR DB index is out of range", "SELECT", "1")
+        self.assertCmdError("ERR DB index is out of range", "SELECT", "16")
         self.assertCmdError("ERR DB index is out of range", "SELECT", "-1")
         self.assertCmdError(NOT_INT, "SELECT", "abc")
         self.r.set("k", "v")

@@ -138,7 +138,7 @@ TEST_CASE("Db::Evict: an eviction raises WATCH and notifies 'evicted'", "[evicti
   Db db(3);
   db.set_live(&live);
   std::vector<std::string> events;
-  db.set_notify([&](int64_t type, std::string_view event, std::string_view key) {
+  db.set_notify([&](int64_t type, std::string_view event, std::string_view key, uint32_t) {
     if (type == ember::kNotifyEvicted) events.push_back(std::string(event) + ":" + std::string(key));
   });
   db.SetString("only", "v", Entry::kNoExpire);

@@ -264,7 +264,7 @@ struct Harness {
     config.Set("shards", "1", true);
     server = std::make_unique<ember::Server>(config);
   }
-  ember::Db& db() { return server->shard(0).db(); }
+  ember::Db& db() { return server->shard(0).db(0); }
   // Runs one command (RESP2) and returns its raw reply.
   std::string Run(std::vector<std::string> args) {
     std::vector<std::string_view> argv(args.begin(), args.end());
