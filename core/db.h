@@ -224,6 +224,11 @@ class Db {
   void EvictSlot(Dict::Slot slot);
 
   void Notify(int64_t type, std::string_view event, std::string_view key) {
+    // "new" and "keymiss" only publish: skipped here, on every new key's
+    // path, unless their class is enabled. Expired and evicted keys are
+    // also recorded (the shard logs their DEL), so they always go.
+    constexpr int64_t kRecorded = kNotifyExpired | kNotifyEvicted;
+    if (!(type & kRecorded) && !(shared_->live->notify_flags.load(std::memory_order_relaxed) & type)) return;
     if (shared_->notify) shared_->notify(type, event, key, index_);
   }
 

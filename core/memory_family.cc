@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "command.h"
@@ -110,6 +111,21 @@ void Usage(CmdCtx& ctx) {
 // Redis's MEMORY STATS fields, those that mean something here.
 void Stats(CmdCtx& ctx) {
   MemoryReport r = MemoryReport::Collect(ctx.server);
+  // db.N for each database with keys, as Redis: its tables' bytes, read
+  // holding every shard (kCmdAllShards, so EXEC holds them all too).
+  struct DbOverhead {
+    int64_t main = 0, expires = 0;
+  };
+  std::map<uint32_t, DbOverhead> per_db;
+  ctx.shard.RunHoldingAll([&] {
+    for (uint32_t s = 0; s < ctx.server.shard_count(); ++s)
+      ctx.server.shard(s).ForEachDb([&](Db& db) {
+        if (db.size() == 0) return;
+        DbOverhead& o = per_db[db.index()];
+        o.main += static_cast<int64_t>(db.TableBytes());
+        o.expires += static_cast<int64_t>(db.ExpiresBytes());
+      });
+  });
   const AllocatorStats& a = r.allocator;
   Reply& out = ctx.reply;
   auto num = [&](const char* name, int64_t v) {
@@ -120,7 +136,7 @@ void Stats(CmdCtx& ctx) {
     out.Bulk(name);
     out.Double(v);
   };
-  out.Map(28);
+  out.Map(27 + per_db.size());
   num("peak.allocated", r.peak);
   num("total.allocated", r.used);
   num("startup.allocated", r.startup);
@@ -131,10 +147,12 @@ void Stats(CmdCtx& ctx) {
   num("aof.buffer", 0);
   num("lua.caches", 0);
   num("functions.caches", 0);
-  out.Bulk("db.0");
-  out.Map(2);
-  num("overhead.hashtable.main", static_cast<int64_t>(r.table_bytes));
-  num("overhead.hashtable.expires", static_cast<int64_t>(r.expires_bytes));
+  for (const auto& [index, o] : per_db) {
+    out.Bulk("db." + std::to_string(index));
+    out.Map(2);
+    num("overhead.hashtable.main", o.main);
+    num("overhead.hashtable.expires", o.expires);
+  }
   num("overhead.total", r.overhead());
   num("keys.count", static_cast<int64_t>(r.keys));
   num("keys.bytes-per-key", r.keys ? (r.used - r.startup) / static_cast<int64_t>(r.keys) : 0);
@@ -240,7 +258,7 @@ void RegisterMemoryFamily(CommandTable& t) {
       spec("memory|help", 2, kCmdLoading | kCmdStale, false, "Outputs helpful text about memory commands."),
       spec("memory|malloc-stats", 2, 0, false, "Returns the allocator statistics."),
       spec("memory|purge", 2, 0, false, "Asks the allocator to release memory."),
-      spec("memory|stats", 2, 0, false, "Returns details about memory usage."),
+      spec("memory|stats", 2, kCmdAllShards, false, "Returns details about memory usage."),
       spec("memory|usage", -3, kCmdReadOnly, true, "Estimates the memory usage of a key.")};
   t.Add(std::move(memory));
 }

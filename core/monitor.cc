@@ -20,11 +20,11 @@ void MonitorRegistry::Remove(uint32_t shard, uint64_t conn_id) {
   count_.store(static_cast<int>(monitors_.size()), std::memory_order_relaxed);
 }
 
-std::string MonitorRegistry::FormatLine(int64_t now_us, std::string_view peer,
+std::string MonitorRegistry::FormatLine(int64_t now_us, uint32_t db, std::string_view peer,
                                         std::span<const std::string_view> argv) {
   char head[64];
-  snprintf(head, sizeof(head), "+%lld.%06lld [0 ", static_cast<long long>(now_us / 1000000),
-           static_cast<long long>(now_us % 1000000));
+  snprintf(head, sizeof(head), "+%lld.%06lld [%u ", static_cast<long long>(now_us / 1000000),
+           static_cast<long long>(now_us % 1000000), db);
   std::string out = head;
   out.append(peer);
   out += "]";
@@ -56,9 +56,9 @@ std::string MonitorRegistry::FormatLine(int64_t now_us, std::string_view peer,
   return out;
 }
 
-void MonitorRegistry::Feed(Server& server, uint32_t from_shard, std::string_view peer,
+void MonitorRegistry::Feed(Server& server, uint32_t from_shard, uint32_t db, std::string_view peer,
                            std::span<const std::string_view> argv) {
-  std::string line = FormatLine(NowUs(), peer, argv);
+  std::string line = FormatLine(NowUs(), db, peer, argv);
   std::vector<Monitor> targets;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -22,10 +22,12 @@ class MonitorRegistry {
   void Add(uint32_t shard, uint64_t conn_id);
   void Remove(uint32_t shard, uint64_t conn_id);
   // Sends the command line to every monitor (on its own shard's thread).
-  void Feed(Server& server, uint32_t from_shard, std::string_view peer, std::span<const std::string_view> argv);
+  void Feed(Server& server, uint32_t from_shard, uint32_t db, std::string_view peer,
+            std::span<const std::string_view> argv);
 
   // Redis's line for a command: "+<sec>.<usec> [0 <peer>] "arg" ...\r\n".
-  static std::string FormatLine(int64_t now_us, std::string_view peer, std::span<const std::string_view> argv);
+  static std::string FormatLine(int64_t now_us, uint32_t db, std::string_view peer,
+                                std::span<const std::string_view> argv);
 
  private:
   struct Monitor {

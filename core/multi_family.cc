@@ -99,7 +99,9 @@ void Exec(CmdCtx& ctx) {
       return ctx.reply.Error("-EXECABORT Transaction discarded because of previous errors.");
     }
     specs.push_back(spec);
-    all |= (spec->flags & (kCmdAllShards | kCmdConnection)) != 0;
+    // A subcommand may hold every shard where its container does not
+    // (MEMORY STATS).
+    all |= ((spec->flags | CommandTable::Resolve(*spec, argvs.back()).flags) & (kCmdAllShards | kCmdConnection)) != 0;
     std::vector<uint32_t> s;
     ctx.shard.KeyShards(*spec, argvs.back(), &s);
     for (uint32_t x : s)

@@ -522,7 +522,7 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
   }
   if (server_.monitors().active() && !(conn.last_command->flags & (kCmdSkipMonitor | kCmdAdmin))) {
     std::vector<std::string_view> redacted;
-    server_.monitors().Feed(server_, index_, conn.peer(),
+    server_.monitors().Feed(server_, index_, conn.db_index, conn.peer(),
                             RedactSecrets(*conn.last_command, argv, &redacted) ? redacted : argv);
   }
   uint32_t n = server_.shard_count();

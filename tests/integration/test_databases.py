@@ -94,6 +94,24 @@ class TestSelect(ServerTestCase):
         r5.flushdb()
         self.assertEqual(sorted(keyspace(self.r)), ["db0"])
 
+    def test_memory_stats_names_each_database_with_keys(self):
+        self.r.set("a", 1)
+        self.s.client(db=5).mset({k: 1 for k in KEYS})
+
+        def dbs(reply):
+            names = [k.decode() for k in reply[::2]]
+            return sorted(n for n in names if n.startswith("db."))
+
+        self.assertEqual(dbs(self.cmd("MEMORY", "STATS")), ["db.0", "db.5"])
+        # Inside a transaction too (it reads every shard's tables).
+        c = self.c
+        c.execute("MULTI")
+        c.execute("MEMORY", "STATS")
+        c.execute("SET", "b", "2")
+        stats, ok = c.execute("EXEC")
+        self.assertEqual(dbs(stats), ["db.0", "db.5"])
+        self.assertEqual(ok, "OK")
+
     def test_client_list_shows_the_database_and_reset_goes_back_to_0(self):
         c = self.c
         c.execute("SELECT", "6")

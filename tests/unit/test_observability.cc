@@ -65,6 +65,8 @@ TEST_CASE("slowlog keeps Redis's truncation and its length") {
 
 TEST_CASE("monitor lines quote as sdscatrepr") {
   std::vector<std::string_view> argv = {"SET", "k", std::string_view("a\"b\\\n\x01", 6)};
-  REQUIRE(MonitorRegistry::FormatLine(1700000000123456, "127.0.0.1:5000", argv) ==
+  REQUIRE(MonitorRegistry::FormatLine(1700000000123456, 0, "127.0.0.1:5000", argv) ==
           "+1700000000.123456 [0 127.0.0.1:5000] \"SET\" \"k\" \"a\\\"b\\\\\\n\\x01\"\r\n");
+  // The client's selected database, as Redis shows it.
+  REQUIRE(MonitorRegistry::FormatLine(1700000000123456, 9, "127.0.0.1:5000", argv).starts_with("+1700000000.123456 [9 "));
 }
