@@ -35,6 +35,8 @@ void BlockOrServe(CmdCtx& ctx, std::vector<std::string_view> keys, ValueType typ
   std::vector<uint32_t> shards;
   ctx.shard.KeyShards(ctx.spec, ctx.argv, &shards);
   ctx.shard.RunHolding(shards, [&] {
+    // Shard::BeforeWrite left this to the hold.
+    ctx.shard.SaveKeysBeforeWrite(ctx);
     for (std::string_view key : keys) {
       Entry* e;
       if (!LookupTyped(ctx, key, type, &e)) return;

@@ -12,6 +12,7 @@
 #include "blocking.h"
 #include "command.h"
 #include "shard.h"
+#include "snapshot.h"
 #include "db.h"
 #include "list_object.h"
 #include "pack.h"
@@ -565,6 +566,7 @@ bool ServeBMove(CmdCtx& ctx, BlockedClient& b, std::string_view key) {
   std::vector<uint32_t> shards = {ctx.server.ShardIndexFor(key), ctx.server.ShardIndexFor(dst)};
   bool moved = false;
   ctx.shard.RunHolding(shards, [&] {
+    Snapshot::SaveBeforeWrite(ctx.db(dst), dst);
     Entry* to;
     // A destination of another type fails this client only (WRONGTYPE);
     // the element stays for the next one waiting, as in Redis.

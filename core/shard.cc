@@ -605,17 +605,25 @@ bool Shard::BeforeWrite(CmdCtx& ctx) {
     ctx.reply.Error("-MISCONF Errors writing to the AOF file: " + persistence.AofWriteError());
     return false;
   }
-  if (persistence.snapshot_running()) {
+  // A command that runs on the client's thread and holds shards itself
+  // (blocking pops) saves its keys inside its hold (SaveKeysBeforeWrite):
+  // here their shards are not held, and their threads walk their Dbs.
+  if (persistence.snapshot_running() && !(ctx.spec.flags & kCmdConnection)) {
     if (ctx.spec.flags & kCmdAllShards) {
       // FLUSHALL, SWAPDB: every database may change.
       for (uint32_t i = 0; i < server_.shard_count(); ++i)
         server_.shard(i).ForEachDb([](Db& db) { Snapshot::SaveAllBeforeWrite(db); });
     } else {
-      CommandTable::KeyIndexes(ctx.spec, ctx.argv, &key_scratch_);
-      for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(ctx.argv[i]), ctx.argv[i]);
+      SaveKeysBeforeWrite(ctx);
     }
   }
   return true;
+}
+
+void Shard::SaveKeysBeforeWrite(CmdCtx& ctx) {
+  if (!server_.persistence().snapshot_running()) return;
+  CommandTable::KeyIndexes(ctx.spec, ctx.argv, &key_scratch_);
+  for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(ctx.argv[i]), ctx.argv[i]);
 }
 
 void Shard::AfterWrite(CmdCtx& ctx, size_t before) {
@@ -1005,9 +1013,13 @@ void Shard::ServeBlockedIn(Db& db) {
           served_argv.assign(served.begin(), served.end());
         }
         const CommandSpec* served_spec = served.empty() ? nullptr : CommandTable::Get().Find(served_argv[0]);
+        // Keys of this shard only: a destination on another shard (BLMOVE)
+        // is saved by the serve function, inside its hold of that shard.
         if (persistence.snapshot_running() && served_spec) {
           CommandTable::KeyIndexes(*served_spec, served_argv, &key_scratch_);
-          for (size_t i : key_scratch_) Snapshot::SaveBeforeWrite(ctx.db(served_argv[i]), served_argv[i]);
+          for (size_t i : key_scratch_)
+            if (server_.ShardIndexFor(served_argv[i]) == index_)
+              Snapshot::SaveBeforeWrite(ctx.db(served_argv[i]), served_argv[i]);
         }
         bool took = b->serve(ctx, *b, key);
         ++stats_.commands;

@@ -153,6 +153,9 @@ class Shard {
   // answered the refusal. After: a write that did not fail counts as a
   // change and goes to the AOF and to modules listening to writes.
   bool BeforeWrite(CmdCtx& ctx);
+  // While a snapshot runs: keeps the old values of the keys ctx's command
+  // names. The caller owns or holds their shards.
+  void SaveKeysBeforeWrite(CmdCtx& ctx);
   void AfterWrite(CmdCtx& ctx, size_t before);
   // Records a change made outside a command (an expired key's DEL, a
   // served blocking command) as argv, for a key of database db. The AOF
