@@ -97,15 +97,12 @@ class Shard {
   // The shard whose thread is calling, or nullptr on any other thread.
   static Shard* Current() { return current_; }
   uint32_t index() const { return index_; }
-  // Database `index` (< db_count()) of this shard: made on first use, so a
-  // database never selected costs a pointer.
+  // Database `index` (< Server::databases()) of this shard: made on first
+  // use, so a database never selected costs a pointer.
   Db& db(uint32_t index) {
     Db* d = dbs_[index].get();
     return d ? *d : MakeDb(index);
   }
-  // The database if it was ever used, else nullptr.
-  Db* FindDb(uint32_t index) const { return dbs_[index].get(); }
-  uint32_t db_count() const { return static_cast<uint32_t>(dbs_.size()); }
   // Every database in use, in index order.
   template <class Fn>
   void ForEachDb(Fn&& fn) {

@@ -418,6 +418,15 @@ class TestDatabasesPersist(unittest.TestCase):
         with start_server(args, shards=1) as srv:
             self.check(srv)
 
+    def test_aof_selecting_a_database_past_databases_is_refused(self):
+        args = ["--dir", self.data, "--appendonly", "yes"]
+        with start_server(args, shards=2) as srv:
+            srv.client(db=9).set("k", "v")
+        code, log = run_server_to_exit(args + ["--databases", "4"])
+        self.assertNotEqual(code, 0)
+        self.assertIn("SELECT 9 in frame at offset", log)
+        self.assertIn("is out of range (databases is 4)", log)
+
     def test_snapshot_with_more_databases_than_configured_is_refused(self):
         with start_server(["--dir", self.data, "--appendonly", "no"], shards=2) as srv:
             srv.client(db=12).set("k", "v")

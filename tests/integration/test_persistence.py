@@ -40,6 +40,15 @@ def wait_for(pred, timeout=20.0, what="condition"):
     raise AssertionError("timed out waiting for " + what)
 
 
+def fill_filler(r, n):
+    """n string keys filler:0.. of 50 bytes: a snapshot long enough to
+    overlap the writes a test makes during it."""
+    p = r.pipeline(transaction=False)
+    for i in range(n):
+        p.set("filler:%d" % i, "x" * 50)
+    p.execute()
+
+
 def info(r, section="persistence"):
     return r.info(section)
 
@@ -581,10 +590,7 @@ class TestSnapshot(PersistenceBase):
         saved file must hold a single version for the whole group."""
         srv = self.start(shards=4)
         r = srv.client()
-        p = r.pipeline(transaction=False)
-        for i in range(100000):
-            p.set("filler:%d" % i, "x" * 50)
-        p.execute()
+        fill_filler(r, 100000)
         group = ["g%d" % i for i in range(64)]
         r.mset({k: 0 for k in group})
         stop = threading.Event()
@@ -624,10 +630,7 @@ class TestSnapshot(PersistenceBase):
         ThreadSanitizer names the race)."""
         srv = self.start(shards=4)
         r = srv.client()
-        p = r.pipeline(transaction=False)
-        for i in range(60000):
-            p.set("filler:%d" % i, "x" * 50)
-        p.execute()
+        fill_filler(r, 60000)
         lists = ["list:%d" % i for i in range(16)]
         per_list = 200
         for name in lists:
