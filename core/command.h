@@ -23,6 +23,7 @@ class Db;
 class Server;
 class Shard;
 struct ModuleCommand;
+struct CommandArg;
 
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,
@@ -55,6 +56,8 @@ enum CommandFlag : uint32_t {
   // container carries it too, so the dispatcher looks at its subcommands
   // only when it is set.
   kCmdProtected = 1 << 26,
+  // Feeds MONITOR itself: EXEC shows the commands it ran, then itself.
+  kCmdFeedsMonitors = 1 << 27,
 };
 
 struct CmdCtx;
@@ -85,6 +88,9 @@ struct CommandSpec {
   // Its ACL categories, a bit per AclCategoryNames() entry; given by
   // CommandTable::Add (AclCategoryBits).
   uint32_t acl_categories = 0;
+  // Its arguments for COMMAND DOCS (command_args.inc); given by
+  // CommandTable::Add. nullptr: none described.
+  const std::vector<CommandArg>* args = nullptr;
 };
 
 // What a handler sees. Keys are resolved to their shard's Db through db();

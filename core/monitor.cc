@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "acl.h"
 #include "server.h"
 #include "shard.h"
 #include "util.h"
@@ -54,6 +55,13 @@ std::string MonitorRegistry::FormatLine(int64_t now_us, uint32_t db, std::string
   }
   out += "\r\n";
   return out;
+}
+
+void MonitorRegistry::FeedCommand(Server& server, uint32_t from_shard, uint32_t db, std::string_view peer,
+                                  const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if (spec.flags & (kCmdSkipMonitor | kCmdAdmin)) return;
+  std::vector<std::string_view> redacted;
+  Feed(server, from_shard, db, peer, RedactSecrets(spec, argv, &redacted) ? redacted : argv);
 }
 
 void MonitorRegistry::Feed(Server& server, uint32_t from_shard, uint32_t db, std::string_view peer,

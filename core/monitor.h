@@ -15,12 +15,17 @@ namespace ember {
 
 class Server;
 struct CmdCtx;
+struct CommandSpec;
 
 class MonitorRegistry {
  public:
   bool active() const { return count_.load(std::memory_order_relaxed) > 0; }
   void Add(uint32_t shard, uint64_t conn_id);
   void Remove(uint32_t shard, uint64_t conn_id);
+  // Feeds a command the client runs, unless its flags keep it from
+  // monitors; secrets redacted.
+  void FeedCommand(Server& server, uint32_t from_shard, uint32_t db, std::string_view peer, const CommandSpec& spec,
+                   std::span<const std::string_view> argv);
   // Sends the command line to every monitor (on its own shard's thread).
   void Feed(Server& server, uint32_t from_shard, uint32_t db, std::string_view peer,
             std::span<const std::string_view> argv);

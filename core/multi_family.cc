@@ -74,7 +74,7 @@ void Unwatch(CmdCtx& ctx) {
   ctx.reply.Ok();
 }
 
-void Exec(CmdCtx& ctx) {
+void RunTransaction(CmdCtx& ctx) {
   Conn& conn = *ctx.conn;
   if (!conn.multi.active) return ctx.reply.Error("EXEC without MULTI");
   Conn::Transaction tx = std::move(conn.multi);
@@ -130,11 +130,22 @@ void Exec(CmdCtx& ctx) {
         inner.track_reads = conn.TracksReadsOf(*specs[i]);
         inner.client_shard = ctx.shard.index();
       }
+      if (ctx.server.monitors().active())
+        ctx.server.monitors().FeedCommand(ctx.server, ctx.shard.index(), conn.db_index, conn.peer(),
+                                          CommandTable::Resolve(*specs[i], argvs[i]), argvs[i]);
       ctx.shard.Execute(inner);
     }
     modules.EndTransaction(ctx.shard.index());
     conn.in_exec = false;
   });
+}
+
+// As Redis, monitors see the commands EXEC ran, then EXEC.
+void Exec(CmdCtx& ctx) {
+  RunTransaction(ctx);
+  if (ctx.server.monitors().active())
+    ctx.server.monitors().FeedCommand(ctx.server, ctx.shard.index(), ctx.conn->db_index, ctx.conn->peer(), ctx.spec,
+                                      ctx.argv);
 }
 
 }  // namespace
@@ -151,7 +162,7 @@ void RegisterMultiFamily(CommandTable& t) {
     t.Add({name, arity, flags, first, last, first ? 1 : 0, h, "transactions", summary, since, {}});
   };
   add("multi", 1, C | kCmdAllowBusy, 0, 0, Multi, "Starts a transaction.", "1.2.0");
-  add("exec", 1, (C & ~kCmdFast) | kCmdSkipSlowlog, 0, 0, Exec, "Executes all commands in a transaction.", "1.2.0");
+  add("exec", 1, (C & ~kCmdFast) | kCmdSkipSlowlog | kCmdFeedsMonitors, 0, 0, Exec, "Executes all commands in a transaction.", "1.2.0");
   add("discard", 1, C | kCmdAllowBusy, 0, 0, Discard, "Discards a transaction.", "2.0.0");
   add("watch", -2, C | kCmdAllowBusy, 1, -1, Watch, "Monitors changes to keys to determine the execution of a transaction.", "2.2.0");
   add("unwatch", 1, C | kCmdAllowBusy, 0, 0, Unwatch, "Forgets about watched keys of a transaction.", "2.2.0");

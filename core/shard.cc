@@ -520,11 +520,8 @@ void Shard::Dispatch(Conn& conn, std::span<const std::string_view> argv) {
     Reply(conn.LocalReplyTarget(), conn.resp).Simple("QUEUED");
     return;
   }
-  if (server_.monitors().active() && !(conn.last_command->flags & (kCmdSkipMonitor | kCmdAdmin))) {
-    std::vector<std::string_view> redacted;
-    server_.monitors().Feed(server_, index_, conn.db_index, conn.peer(),
-                            RedactSecrets(*conn.last_command, argv, &redacted) ? redacted : argv);
-  }
+  if (server_.monitors().active() && !(spec->flags & kCmdFeedsMonitors))
+    server_.monitors().FeedCommand(server_, index_, conn.db_index, conn.peer(), *conn.last_command, argv);
   uint32_t n = server_.shard_count();
   if (spec->flags & kCmdConnection) {
     // These may hold shards themselves (INFO, CLIENT LIST, EXEC); while they
@@ -725,12 +722,24 @@ void Shard::RecordSlow(CmdCtx& ctx, const CommandSpec& spec, int64_t us) {
       peer = ctx.conn->peer();
     else if (ctx.peer)
       peer = *ctx.peer;
-    // A client of another shard may be renaming itself: its name stays out.
-    std::string_view name = ctx.conn ? std::string_view(ctx.conn->name) : "";
     std::vector<std::string_view> redacted;
     std::span<const std::string_view> argv = RedactSecrets(spec, ctx.argv, &redacted) ? redacted : ctx.argv;
-    server_.slowlog().Add(argv, us, peer, name,
-                          static_cast<size_t>(live.slowlog_max_len.load(std::memory_order_relaxed)));
+    SlowLogEntry entry = SlowLog::MakeEntry(argv, us, peer);
+    auto max_len = static_cast<size_t>(live.slowlog_max_len.load(std::memory_order_relaxed));
+    if (ctx.conn) {
+      entry.name = ctx.conn->name;
+      server_.slowlog().Add(std::move(entry), max_len);
+    } else if (ctx.client_id) {
+      // The client's name is its own thread's to read. Sent with the token
+      // its reply will use, the entry is in the log before the reply lands.
+      Send(ctx.client_shard, new CallMsg([entry = std::move(entry), id = ctx.client_id, max_len](Shard& sh) mutable {
+             auto it = sh.by_id_.find(id);
+             if (it != sh.by_id_.end()) entry.name = it->second->name;
+             sh.server_.slowlog().Add(std::move(entry), max_len);
+           }));
+    } else {
+      server_.slowlog().Add(std::move(entry), max_len);
+    }
   }
   int64_t latency_ms = live.latency_monitor_threshold.load(std::memory_order_relaxed);
   if (latency_ms > 0 && us / 1000 >= latency_ms)

@@ -4,9 +4,8 @@
 
 namespace ember {
 
-void SlowLog::Add(std::span<const std::string_view> argv, int64_t duration_us, std::string_view peer,
-                  std::string_view name, size_t max_len) {
-  SlowLogEntry e{0, NowMs() / 1000, duration_us, {}, std::string(peer), std::string(name)};
+SlowLogEntry SlowLog::MakeEntry(std::span<const std::string_view> argv, int64_t duration_us, std::string_view peer) {
+  SlowLogEntry e{0, NowMs() / 1000, duration_us, {}, std::string(peer), {}};
   size_t argc = std::min(argv.size(), kMaxArgs);
   e.args.reserve(argc);
   for (size_t i = 0; i < argc; ++i) {
@@ -20,6 +19,10 @@ void SlowLog::Add(std::span<const std::string_view> argv, int64_t duration_us, s
       e.args.emplace_back(argv[i]);
     }
   }
+  return e;
+}
+
+void SlowLog::Add(SlowLogEntry e, size_t max_len) {
   std::lock_guard<std::mutex> lock(mu_);
   e.id = next_id_++;
   entries_.push_front(std::move(e));

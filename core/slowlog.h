@@ -27,8 +27,10 @@ class SlowLog {
   static constexpr size_t kMaxArgs = 32;
   static constexpr size_t kMaxArgLen = 128;
 
-  void Add(std::span<const std::string_view> argv, int64_t duration_us, std::string_view peer, std::string_view name,
-           size_t max_len);
+  // An entry for a command that has just run, its arguments cut as Redis
+  // cuts them; the client's name is filled in by the client's own thread.
+  static SlowLogEntry MakeEntry(std::span<const std::string_view> argv, int64_t duration_us, std::string_view peer);
+  void Add(SlowLogEntry entry, size_t max_len);
   // The newest `count` entries (all when count < 0), newest first.
   std::vector<SlowLogEntry> Newest(int64_t count) const;
   size_t size() const;

@@ -121,6 +121,25 @@ class TestSlowlog(ServerTestCase):
         self.assertRegex(addr.decode(), r"^127\.0\.0\.1:\d+$")
         self.assertEqual(name, b"slowpoke")
 
+    def test_entry_names_the_client_whichever_shard_ran_it(self):
+        self.r.client_setname("slowpoke")
+        for i in range(16):
+            self.r.set("key:%d" % i, "v")
+        entries = self.r.execute_command("SLOWLOG", "GET", "-1")
+        sets = [e for e in entries if e[3][:1] == [b"SET"]]
+        self.assertEqual(len(sets), 16)
+        self.assertEqual({e[5] for e in sets}, {b"slowpoke"})
+
+    def test_commands_appear_as_sent_not_as_rewritten(self):
+        # The AOF gets SET ... PXAT and PEXPIREAT; SLOWLOG shows what the
+        # client typed.
+        self.r.execute_command("SET", "k", "v", "EX", "100")
+        self.r.execute_command("GETEX", "k", "EX", "50")
+        entries = self.r.execute_command("SLOWLOG", "GET", "-1")
+        args = [e[3] for e in entries]
+        self.assertIn([b"SET", b"k", b"v", b"EX", b"100"], args)
+        self.assertIn([b"GETEX", b"k", b"EX", b"50"], args)
+
     def test_truncation_rules(self):
         self.r.execute_command("RPUSH", "list", *["e%d" % i for i in range(40)])
         self.r.set("big", "x" * 200)
@@ -234,6 +253,32 @@ class TestMonitor(ServerTestCase):
         pattern = r'^\d{10}\.\d{6} \[0 127\.0\.0\.1:\d+\] '
         self.assertRegex(got[0], pattern + r'"SET" "key" "va\\"l\\n"$')
         self.assertRegex(got[1], pattern + r'"GET" "key"$')
+
+    def read_lines(self, mon, n):
+        got = []
+        deadline = time.time() + 10
+        while len(got) < n and time.time() < deadline:
+            line = mon.read()
+            if "FLUSHALL" not in line.upper():
+                got.append(line.split("] ", 1)[1])
+        return got
+
+    def test_commands_appear_as_sent_and_transactions_in_execution_order(self):
+        mon = self.s.raw()
+        self.assertEqual(mon.execute("MONITOR"), "OK")
+        c = self.s.raw()
+        c.execute("SET", "a", "1", "EX", "100")
+        self.assertEqual(c.execute("MULTI"), "OK")
+        self.assertEqual(c.execute("SET", "b", "2", "EX", "100"), "QUEUED")
+        self.assertEqual(c.execute("INCR", "a"), "QUEUED")
+        c.execute("EXEC")
+        c.execute("GET", "b")
+        got = self.read_lines(mon, 6)
+        mon.close()
+        c.close()
+        # Redis shows a queued command when EXEC runs it, and EXEC after them.
+        self.assertEqual(got, ['"SET" "a" "1" "EX" "100"', '"MULTI"', '"SET" "b" "2" "EX" "100"', '"INCR" "a"',
+                               '"EXEC"', '"GET" "b"'])
 
     def test_hello_auth_is_redacted(self):
         mon = self.s.raw()
