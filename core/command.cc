@@ -1,5 +1,7 @@
 #include "command.h"
 
+#include "command_args.h"
+
 #include <algorithm>
 #include <bit>
 #include <climits>
@@ -23,10 +25,12 @@ void CommandTable::Add(CommandSpec spec) {
   const CommandSpec* owned = &specs_.emplace_back(std::move(spec));
   specs_.back().id = static_cast<uint32_t>(by_id_.size());
   specs_.back().acl_categories = AclCategoryBits(specs_.back());
+  if (!owned->module) specs_.back().args = FindCommandArgs(owned->name);
   by_id_.push_back(owned);
   for (CommandSpec& sub : specs_.back().subcommands) {
     sub.id = static_cast<uint32_t>(by_id_.size());
     sub.acl_categories = AclCategoryBits(sub);
+    if (!owned->module) sub.args = FindCommandArgs(sub.name);
     by_id_.push_back(&sub);
   }
   ordered_.push_back(owned);

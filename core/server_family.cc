@@ -12,6 +12,7 @@
 
 #include "acl.h"
 #include "command.h"
+#include "command_args.h"
 #include "conn.h"
 #include "db.h"
 #include "memory_report.h"
@@ -939,15 +940,56 @@ void CommandInfoEntry(CmdCtx& ctx, const CommandSpec& spec) {
   for (const CommandSpec& sub : spec.subcommands) CommandInfoEntry(ctx, sub);
 }
 
+// One argument of COMMAND DOCS, with Redis 7.0's fields in its order.
+void CommandDocsArg(CmdCtx& ctx, const CommandArg& arg) {
+  size_t flags = arg.optional + arg.multiple + arg.multiple_token;
+  ctx.reply.Map(2 + (arg.key_spec_index >= 0) + !arg.token.empty() + !arg.since.empty() + (flags > 0) +
+                !arg.args.empty());
+  ctx.reply.Bulk("name");
+  ctx.reply.Bulk(arg.name);
+  ctx.reply.Bulk("type");
+  ctx.reply.Bulk(CommandArgTypeName(arg.type));
+  if (arg.key_spec_index >= 0) {
+    ctx.reply.Bulk("key_spec_index");
+    ctx.reply.Int(arg.key_spec_index);
+  }
+  if (!arg.token.empty()) {
+    ctx.reply.Bulk("token");
+    ctx.reply.Bulk(arg.token);
+  }
+  if (!arg.since.empty()) {
+    ctx.reply.Bulk("since");
+    ctx.reply.Bulk(arg.since);
+  }
+  if (flags > 0) {
+    ctx.reply.Bulk("flags");
+    ctx.reply.Set(flags);
+    if (arg.optional) ctx.reply.Simple("optional");
+    if (arg.multiple) ctx.reply.Simple("multiple");
+    if (arg.multiple_token) ctx.reply.Simple("multiple_token");
+  }
+  if (!arg.args.empty()) {
+    ctx.reply.Bulk("arguments");
+    ctx.reply.Array(arg.args.size());
+    for (const CommandArg& a : arg.args) CommandDocsArg(ctx, a);
+  }
+}
+
 void CommandDocsEntry(CmdCtx& ctx, const CommandSpec& spec) {
   ctx.reply.Bulk(spec.name);
-  ctx.reply.Map(spec.subcommands.empty() ? 3 : 4);
+  bool has_args = spec.args && !spec.args->empty();
+  ctx.reply.Map(3 + has_args + !spec.subcommands.empty());
   ctx.reply.Bulk("summary");
   ctx.reply.Bulk(spec.summary);
   ctx.reply.Bulk("since");
   ctx.reply.Bulk(spec.since);
   ctx.reply.Bulk("group");
   ctx.reply.Bulk(spec.group);
+  if (has_args) {
+    ctx.reply.Bulk("arguments");
+    ctx.reply.Array(spec.args->size());
+    for (const CommandArg& a : *spec.args) CommandDocsArg(ctx, a);
+  }
   if (!spec.subcommands.empty()) {
     ctx.reply.Bulk("subcommands");
     ctx.reply.Map(spec.subcommands.size());

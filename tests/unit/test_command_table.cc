@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "command.h"
+#include "command_args.h"
 
 using ember::CommandSpec;
 using ember::CommandTable;
@@ -248,4 +249,54 @@ TEST_CASE("CommandTable: Resolve picks a container's subcommand", "[command]") {
   const CommandSpec& getcmd = Spec("get");
   SV line = {"get", "help"};
   CHECK(&CommandTable::Resolve(getcmd, line) == &getcmd);
+}
+
+TEST_CASE("argument syntax parses into Redis's argument trees") {
+  using ember::CommandArg;
+  using T = CommandArg::Type;
+  std::vector<CommandArg> args;
+  std::string error;
+  REQUIRE(ember::ParseCommandArgs(
+      "key:key [NX|XX]:condition [EX seconds:integer@2.6.12|KEEPTTL]:expiration (score:double member)...:data "
+      "[LIMIT offset:integer count:integer] [GET pattern:pattern=1]...+ (LEFT|RIGHT):wherefrom dest:key",
+      &args, &error));
+  REQUIRE(args.size() == 8);
+  CHECK((args[0].name == "key" && args[0].type == T::kKey && args[0].key_spec_index == 0));
+  CHECK((args[1].name == "condition" && args[1].type == T::kOneOf && args[1].optional));
+  REQUIRE(args[1].args.size() == 2);
+  CHECK((args[1].args[0].type == T::kPureToken && args[1].args[0].token == "NX" && args[1].args[0].name == "nx"));
+  const CommandArg& ex = args[2].args[0];
+  CHECK((ex.name == "seconds" && ex.type == T::kInteger && ex.token == "EX" && ex.since == "2.6.12" && !ex.optional));
+  CHECK((args[3].name == "data" && args[3].type == T::kBlock && args[3].multiple && args[3].args.size() == 2));
+  CHECK(args[3].args[0].type == T::kDouble);
+  CHECK((args[4].type == T::kBlock && args[4].token == "LIMIT" && args[4].name == "limit" && args[4].optional));
+  CHECK((args[5].token == "GET" && args[5].type == T::kPattern && args[5].key_spec_index == 1 && args[5].optional &&
+         args[5].multiple && args[5].multiple_token));
+  CHECK((args[6].type == T::kOneOf && !args[6].optional && args[6].name == "wherefrom"));
+  CHECK(args[7].key_spec_index == 1);  // keys count on from the last one
+  for (const char* bad : {"[a", "a]", "a|b", "x:nosuchtype", "[]", "(a|)", "a.b", "k:key=x", "a @"}) {
+    INFO(bad);
+    CHECK_FALSE(ember::ParseCommandArgs(bad, &args, &error));
+  }
+}
+
+TEST_CASE("every command_args.inc entry parses and names a command of the table") {
+  const CommandTable& table = Table();
+  for (const ember::CommandArgsEntry& e : ember::AllCommandArgsEntries()) {
+    INFO(e.name << ": " << e.syntax);
+    std::vector<ember::CommandArg> args;
+    std::string error;
+    CHECK(ember::ParseCommandArgs(e.syntax, &args, &error));
+    CHECK(error.empty());
+    std::string_view name = e.name.substr(0, e.name.find('|'));
+    const CommandSpec* spec = table.Find(name);
+    REQUIRE(spec != nullptr);
+    if (name != e.name) {
+      const CommandSpec& sub = CommandTable::Resolve(*spec, std::vector<std::string_view>{name, e.name.substr(name.size() + 1)});
+      CHECK(sub.name == e.name);
+      CHECK(sub.args != nullptr);
+    } else {
+      CHECK(spec->args != nullptr);
+    }
+  }
 }
