@@ -40,6 +40,9 @@ const ParamSpec kOwnParams[] = {
      "Longest inline command line, and longest '*'/'$' header line (ember; Redis fixes it at 64kb)."},
     {"client-query-buffer-limit", nullptr, ParamType::kMemory, 1024 * 1024, INT64_MAX, nullptr, "1073741824", false,
      "A client whose unparsed input exceeds this is disconnected."},
+    {"client-oom-output-cutoff", nullptr, ParamType::kMemory, 0, INT64_MAX, nullptr, "1048576", false,
+     "When memory runs out during a command, a client with more unsent reply bytes than this is disconnected as the "
+     "likeliest cause, so the server and its other clients go on; others get an -OOM error (ember)."},
     {"client-output-buffer-limit", nullptr, ParamType::kString, 0, 0, nullptr,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", false,
      "Output buffer limits per client class: <class> <hard> <soft> <soft seconds>; a client over the hard "
@@ -210,6 +213,7 @@ Config::Config() {
   bind_int("proto-max-multibulk-len", &live.proto_max_multibulk_len);
   bind_int("proto-inline-max-size", &live.proto_inline_max_size);
   bind_int("client-query-buffer-limit", &live.client_query_buffer_limit);
+  bind_int("client-oom-output-cutoff", &live.client_oom_output_cutoff);
   bind_int("hz", &live.hz);
   bind_int("tracking-table-max-keys", &live.tracking_table_max_keys);
   bind_int("active-expire-effort", &live.active_expire_effort);

@@ -64,6 +64,7 @@ class Config {
     std::atomic<int64_t> proto_max_multibulk_len{INT32_MAX};
     std::atomic<int64_t> proto_inline_max_size{64 * 1024};
     std::atomic<int64_t> client_query_buffer_limit{1024LL * 1024 * 1024};
+    std::atomic<int64_t> client_oom_output_cutoff{1024 * 1024};
     std::atomic<int64_t> hz{10};
     std::atomic<int64_t> active_expire_effort{1};
     std::atomic<bool> activerehashing{true};

@@ -356,7 +356,8 @@ void Conn::AdvanceReplyMode() {
 
 bool Conn::CutOffForMemory(bool always) {
   size_t unsent = OutputSize();
-  if (closed() || (!always && unsent <= kOomCutOff)) return false;
+  auto cutoff = static_cast<size_t>(shard_.server().config().live.client_oom_output_cutoff.load(std::memory_order_relaxed));
+  if (closed() || (!always && unsent <= cutoff)) return false;
   try {
     spdlog::warn("closing client id={} addr={}: out of memory with {} bytes of replies unsent", id_, peer_, unsent);
   } catch (...) {

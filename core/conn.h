@@ -160,12 +160,11 @@ class Conn {
   // Dispatches the waiting command again (it may wait again), then the
   // input that arrived meanwhile.
   void RunPostponed();
-  // Memory ran out while this client had more than kOomCutOff bytes of
-  // replies unsent (or, `always`, while storing one): it is the likeliest
-  // cause, and it is closed (its output goes with it) so that the server and
-  // its other clients go on. True if it is being closed.
+  // Memory ran out while this client had more than client-oom-output-cutoff
+  // bytes of replies unsent (or, `always`, while storing one): it is the
+  // likeliest cause, and it is closed (its output goes with it) so that the
+  // server and its other clients go on. True if it is being closed.
   bool CutOffForMemory(bool always);
-  static constexpr size_t kOomCutOff = 1 << 20;
   bool close_after_reply = false;
   // CLIENT REPLY: with OFF no reply is sent (pushes still are); SKIP drops
   // the next command's, as Redis's CLIENT_REPLY_SKIP_NEXT.

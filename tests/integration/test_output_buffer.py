@@ -70,13 +70,16 @@ class TestOutputInOrder(ServerTestCase):
 
 @unittest.skipUnless(is_ember(), "redis-server aborts when malloc fails")
 class TestOutOfMemoryCutsTheClient(unittest.TestCase):
-    def run_hog(self, shards):
+    def run_hog(self, shards, cutoff=None):
         srv = start_server(shards=shards)
         try:
             if sanitized(srv.proc.pid):
                 self.skipTest("an address-space limit cannot make a sanitizer build run out of memory")
             r = srv.client()
             r.set("big", b"x" * MB)
+            if cutoff is not None:
+                r.config_set("client-oom-output-cutoff", cutoff)
+                self.assertEqual(r.config_get("client-oom-output-cutoff"), {"client-oom-output-cutoff": "68719476736"})
             # Room for about 600 MB more than the server has now: the hog asks
             # for 3 GB of replies it never reads.
             limit = vm_size(srv.proc.pid) + 600 * MB
@@ -100,6 +103,23 @@ class TestOutOfMemoryCutsTheClient(unittest.TestCase):
             sender.start()
             deadline = time.time() + 60
             gone = False
+            if cutoff is not None:
+                # Over a cut-off it never reaches, the client stays and its
+                # commands get -OOM errors instead.
+                while time.time() < deadline and r.info("stats")["command_exceptions"] == 0:
+                    time.sleep(0.1)
+                self.assertGreaterEqual(r.info("stats")["command_exceptions"], 1)
+                self.assertIn(hog_id, client_ids(r))
+                self.assertNotIn("out of memory with", srv.log_tail(200000))
+                hog.close()
+                sender.join(10)
+                deadline = time.time() + 30
+                while time.time() < deadline and hog_id in client_ids(r):
+                    time.sleep(0.1)
+                self.assertTrue(r.ping())
+                self.assertEqual(len(r.get("big")), MB)
+                r.close()
+                return
             while time.time() < deadline and not gone:
                 gone = hog_id not in client_ids(r)
                 time.sleep(0.1)
@@ -124,6 +144,9 @@ class TestOutOfMemoryCutsTheClient(unittest.TestCase):
 
     def test_replies_from_other_shards(self):
         self.run_hog(4)
+
+    def test_cutoff_is_configurable(self):
+        self.run_hog(1, cutoff="64gb")
 
 
 if __name__ == "__main__":
