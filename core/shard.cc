@@ -47,8 +47,9 @@ struct Shard::ReplyBatch : Message {
   struct Item {
     Conn* conn;
     uint64_t seq;
-    size_t off, len;
+    size_t off, len;  // len kFailed: the command could not run
   };
+  static constexpr size_t kFailed = SIZE_MAX;
   std::string data;
   std::vector<Item> items;
 };
@@ -256,7 +257,9 @@ void Shard::DrainInbox() {
       taken_next_ = 0;
       taken_end_ = n;
     }
-    Message* m = taken_[taken_next_++];
+    // Deleted even when its work throws; the messages after it still run.
+    std::unique_ptr<Message> owned(taken_[taken_next_++]);
+    Message* m = owned.get();
     switch (m->kind) {
       case Message::Kind::kExec:
         ExecuteBatch(*static_cast<ExecBatch*>(m));
@@ -282,7 +285,6 @@ void Shard::DrainInbox() {
         }
         break;
     }
-    delete m;
   }
 }
 
@@ -291,22 +293,34 @@ void Shard::ExecuteBatch(ExecBatch& b) {
   set_now(NowMs());
   ReplyBatch*& out = out_reply_[b.from];
   if (!out) out = new ReplyBatch();
+  // Room for every reply's item first: once a command has run, its client
+  // must get an answer.
+  out->items.reserve(out->items.size() + b.cmds.size());
   std::vector<std::string_view> argv;
   for (const ExecBatch::Cmd& cmd : b.cmds) {
-    argv.clear();
-    for (uint32_t i = 0; i < cmd.argc; ++i) {
-      const auto& [off, len] = b.args[cmd.first_arg + i];
-      argv.emplace_back(b.arena.data() + off, len);
-    }
     size_t start = out->data.size();
-    Reply reply(&out->data, cmd.resp);
-    CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db(cmd.db), cmd.db};
-    ctx.client_id = cmd.conn->id();
-    ctx.peer = &cmd.conn->peer();
-    ctx.track_reads = cmd.track_reads;
-    ctx.client_shard = b.from;
-    Execute(ctx);
-    out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
+    try {
+      argv.clear();
+      for (uint32_t i = 0; i < cmd.argc; ++i) {
+        const auto& [off, len] = b.args[cmd.first_arg + i];
+        argv.emplace_back(b.arena.data() + off, len);
+      }
+      Reply reply(&out->data, cmd.resp);
+      CmdCtx ctx{argv, reply, server_, *this, nullptr, *cmd.spec, &db(cmd.db), cmd.db};
+      ctx.client_id = cmd.conn->id();
+      ctx.peer = &cmd.conn->peer();
+      ctx.track_reads = cmd.track_reads;
+      ctx.client_shard = b.from;
+      Execute(ctx);
+      out->items.push_back({cmd.conn, cmd.seq, start, out->data.size() - start});
+    } catch (const std::exception& e) {
+      // Outside the handler's own barrier (its arguments or a database
+      // could not be made): the client is closed when the item lands,
+      // rather than left waiting or sent a reply out of order.
+      out->data.resize(start);
+      NoteEscapedException("a command from another shard", e.what());
+      out->items.push_back({cmd.conn, cmd.seq, start, ReplyBatch::kFailed});
+    }
   }
 }
 
@@ -315,6 +329,10 @@ void Shard::DeliverReplies(ReplyBatch& b) {
     it.conn->ReleaseInflight();
     if (it.conn->closed()) {
       if (it.conn->inflight() == 0) dead_.push_back(it.conn);
+      continue;
+    }
+    if (it.len == ReplyBatch::kFailed) [[unlikely]] {
+      Kill(it.conn);
       continue;
     }
     it.conn->DeliverRemote(it.seq, std::string_view(b.data.data() + it.off, it.len));
