@@ -295,7 +295,8 @@ void Shard::ExecuteBatch(ExecBatch& b) {
   if (!out) out = new ReplyBatch();
   // Room for every reply's item first: once a command has run, its client
   // must get an answer.
-  out->items.reserve(out->items.size() + b.cmds.size());
+  size_t needed = out->items.size() + b.cmds.size();
+  if (out->items.capacity() < needed) out->items.reserve(std::max(needed, 2 * out->items.capacity()));
   std::vector<std::string_view> argv;
   for (const ExecBatch::Cmd& cmd : b.cmds) {
     size_t start = out->data.size();

@@ -564,6 +564,35 @@ class Server(object):
         self.stop()
 
 
+class ReferenceRedis(object):
+    """A redis-server 7.0 on a free port, whatever the target: the spec a test compares with."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="ember-it-ref-")
+        self.port = free_port()
+        self.proc = subprocess.Popen([REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save",
+                                      "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL, cwd=self.dir)
+        deadline = time.time() + START_TIMEOUT
+        while True:
+            try:
+                with RawClient("127.0.0.1", self.port, timeout=1.0) as c:
+                    if c.execute("PING") == "PONG":
+                        return
+            except (OSError, ConnectionClosed, ValueError):
+                pass
+            if time.time() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError("reference redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def start_server(extra_args=(), shards=None, env=None):
     return Server(extra_args=extra_args, shards=shards, env=env)
 

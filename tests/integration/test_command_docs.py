@@ -3,10 +3,6 @@ redis-server 7.0 gives (name, type, key_spec_index, token, since, flags,
 nested arguments), compared against a reference redis-server this test
 starts itself."""
 
-import shutil
-import subprocess
-import tempfile
-import time
 import unittest
 
 import harness
@@ -93,34 +89,15 @@ class TestCommandDocsArguments(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.ref_dir = tempfile.mkdtemp(prefix="ember-it-ref-")
-        cls.ref_port = harness.free_port()
-        cls.ref = subprocess.Popen([harness.REDIS_SERVER, "--port", str(cls.ref_port), "--bind", "127.0.0.1",
-                                    "--save", "", "--appendonly", "no"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                                   cwd=cls.ref_dir)
-        deadline = time.time() + harness.START_TIMEOUT
-        while True:
-            try:
-                with RawClient("127.0.0.1", cls.ref_port, timeout=1.0) as c:
-                    if c.execute("PING") == "PONG":
-                        break
-            except (OSError, harness.ConnectionClosed, ValueError):
-                pass
-            if time.time() > deadline or cls.ref.poll() is not None:
-                cls.tearDownClass()
-                raise RuntimeError("the reference redis-server did not start")
-            time.sleep(0.05)
+        cls.ref = harness.ReferenceRedis()
 
     @classmethod
     def tearDownClass(cls):
-        cls.ref.kill()
-        cls.ref.wait()
-        shutil.rmtree(cls.ref_dir, ignore_errors=True)
+        cls.ref.stop()
         super().tearDownClass()
 
     def ref_client(self, protocol=2):
-        c = RawClient("127.0.0.1", self.ref_port)
+        c = RawClient("127.0.0.1", self.ref.port)
         if protocol == 3:
             c.hello3()
         return c

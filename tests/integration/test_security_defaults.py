@@ -10,13 +10,11 @@ import re
 import signal
 import socket
 import subprocess
-import tempfile
-import shutil
 import time
 import unittest
 
 import harness
-from harness import RawClient, RespError, ServerTestCase, free_port, is_redis, start_server
+from harness import RawClient, RespError, ServerTestCase, start_server
 
 DEBUG_REFUSED = ('ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run '
                  'it from a local connection, otherwise you need to set this option in the configuration file, and '
@@ -67,35 +65,6 @@ def non_loopback_address():
     return None
 
 
-class ReferenceRedis(object):
-    """A redis-server 7.0 on a free port, whatever the target: the spec ACL CAT is compared with."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="ember-it-ref-")
-        self.port = free_port()
-        self.proc = subprocess.Popen([harness.REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save",
-                                      "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     stdin=subprocess.DEVNULL, cwd=self.dir)
-        deadline = time.time() + harness.START_TIMEOUT
-        while True:
-            try:
-                with RawClient("127.0.0.1", self.port, timeout=1.0) as c:
-                    if c.execute("PING") == "PONG":
-                        return
-            except (OSError, harness.ConnectionClosed):
-                pass
-            if time.time() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError("reference redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @unittest.skipUnless(os.path.exists(harness.REDIS_SERVER), "needs redis-server 7.0 as the reference")
 class AclCategoriesTest(ServerTestCase):
     shards = 2
@@ -103,7 +72,7 @@ class AclCategoriesTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.ref = ReferenceRedis()
+        cls.ref = harness.ReferenceRedis()
 
     @classmethod
     def tearDownClass(cls):
